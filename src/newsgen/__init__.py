@@ -1,0 +1,5 @@
+"""newsgen: a static site generator for newsrooms."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,97 @@
+"""Problems an editor must fix, and the one exception type that carries them.
+
+Every check in newsgen reports into a `Problems` collector instead of raising at
+the first mistake, so an editor sees every problem of a build in one run (the
+MkDocs way) and fixes them in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Problem:
+    """One line an editor reads: where, and what to do about it."""
+
+    path: str = ""  # relative to the site folder, with forward slashes
+    line: int = 0  # 1-based; 0 when the problem has no line
+    message: str = ""
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = self.path
+        if where and self.line:
+            where = f"{where}:{self.line}"
+        kind = "warning: " if self.severity == "warning" else ""
+        return f"{where}: {kind}{self.message}" if where else f"{kind}{self.message}"
+
+
+class NewsgenError(Exception):
+    """Raised once with every problem found, never for a single one mid-way."""
+
+    kind = "build"
+
+    def __init__(self, problems: Iterable[Problem] | str, path: str = "", line: int = 0) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(path, line, problems)]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ConfigError(NewsgenError):
+    kind = "config"
+
+
+class ContentError(NewsgenError):
+    kind = "content"
+
+
+class TemplateError(NewsgenError):
+    kind = "template"
+
+
+class BuildError(NewsgenError):
+    kind = "build"
+
+
+@dataclass(slots=True)
+class Problems:
+    """Collects problems; `check()` raises them all at once as `error_type`."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def error(self, message: str, path: str = "", line: int = 0) -> None:
+        self.items.append(Problem(path, line, message, "error"))
+
+    def warn(self, message: str, path: str = "", line: int = 0) -> None:
+        self.items.append(Problem(path, line, message, "warning"))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.items.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "warning"]
+
+    def check(self, error_type: type[NewsgenError], strict: bool = False) -> None:
+        """Raise every problem if there is an error (or, when strict, a warning)."""
+        if self.errors or (strict and self.items):
+            if strict:
+                items = [Problem(p.path, p.line, p.message, "error") for p in self.items]
+            else:
+                items = self.items
+            raise error_type(sorted(items, key=_reading_order))
+
+
+def _reading_order(p: Problem) -> tuple[str, int]:
+    """Files in path order, lines top to bottom: the order an editor fixes them in."""
+    return (p.path, p.line)

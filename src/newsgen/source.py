@@ -1,0 +1,183 @@
+"""Reading what editors write: text files and YAML that keeps its line numbers.
+
+Both `site.yaml` and article front matter go through here, so every value an
+editor wrote can be traced back to its line, and every way a file can be broken
+(not UTF-8, tabs, duplicate keys, alias bombs) is reported the same way.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from newsgen.errors import Problems
+
+try:  # libyaml is about 8x faster; fall back to pure Python where it is missing.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+"""Larger files are refused: no real article is 8 MB, a pasted binary or log is."""
+
+
+class _Constructor(yaml.constructor.SafeConstructor):
+    """Safe constructor that leaves timestamps as text.
+
+    Dates are parsed by newsgen itself, so `2022-01-06`, `2022-01-06 09:15` and
+    `2022-01-06T09:15:00+07:00` follow one rule and give one kind of error
+    (PyYAML would crash on an offset like +25:00 and silently differ on others).
+    """
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A YAML value together with the file line it was written on."""
+
+    node: yaml.Node
+    line: int  # 1-based file line of the key (or list item) that holds the value
+    offset: int  # file line of the YAML text's first line, minus one
+
+    @property
+    def value(self) -> object:
+        return _Constructor().construct_document(self.node)
+
+    @property
+    def kind(self) -> str:
+        """'mapping', 'list', or the scalar's Python type name, for error messages."""
+        if isinstance(self.node, yaml.MappingNode):
+            return "mapping"
+        if isinstance(self.node, yaml.SequenceNode):
+            return "list"
+        return _describe(self.value)
+
+    def items(self) -> list[Field]:
+        """The items of a list, each with its own line."""
+        assert isinstance(self.node, yaml.SequenceNode)
+        return [Field(item, self.offset + item.start_mark.line, self.offset)
+                for item in self.node.value]
+
+    def entries(self) -> dict[str, Field]:
+        """The entries of a mapping (keys already checked to be text and unique)."""
+        assert isinstance(self.node, yaml.MappingNode)
+        return {str(k.value): Field(v, self.offset + k.start_mark.line, self.offset)
+                for k, v in self.node.value}
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return type(value).__name__
+
+
+def read_text(path: Path, rel: str, problems: Problems) -> str | None:
+    """The file as NFC text with LF line endings, or None after reporting why not."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.error(f"file is {size / 1048576:.1f} MB, over the "
+                           f"{MAX_FILE_BYTES // 1048576} MB limit; is it really an article?", rel)
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.error(f"cannot read the file: {exc.strerror}", rel)
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.error(f"the file is not UTF-8 text (byte 0x{data[exc.start]:02X}); "
+                       "save it with UTF-8 encoding", rel, line)
+        return None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        problems.error("the file contains a NUL byte; is it a binary file?", rel, line)
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def parse_mapping(text: str, rel: str, first_line: int, problems: Problems,
+                  what: str) -> dict[str, Field] | None:
+    """Parse YAML `text` (which starts on file line `first_line`) into top-level fields.
+
+    Returns None after reporting a problem; `what` names the document for
+    messages ("front matter", "site.yaml").
+    """
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark else first_line
+        problem = exc.problem or exc.context or "invalid YAML"
+        hint = _yaml_hint(problem)
+        problems.error(f"{what} is not valid YAML: {problem}{hint}", rel, line)
+        return None
+    except yaml.YAMLError as exc:
+        problems.error(f"{what} is not valid YAML: {exc}", rel, first_line)
+        return None
+    if node is None:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+        problems.error(f"{what} must be 'key: value' lines, but it is {kind}",
+                       rel, first_line + node.start_mark.line)
+        return None
+    if not _check_tree(node, first_line, rel, first_line, problems, what, seen=set()):
+        return None
+    return Field(node, first_line, first_line).entries()
+
+
+def _yaml_hint(problem: str) -> str:
+    if "'\\t'" in problem or "tab" in problem:
+        return "; indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return "; put text that contains ': ' in double quotes"
+    return ""
+
+
+def _check_tree(node: yaml.Node, at: int, rel: str, first_line: int, problems: Problems,
+                what: str, seen: set[int]) -> bool:
+    """Refuse aliases, non-text keys and duplicate keys anywhere in the tree.
+
+    Aliases are refused outright: front matter has no use for them, and they are
+    how a few lines of YAML expand to gigabytes (the "billion laughs").
+    """
+    if id(node) in seen:
+        problems.error(f"{what} uses a YAML alias (*name); write the value out instead",
+                       rel, at)
+        return False
+    seen.add(id(node))
+    ok = True
+    if isinstance(node, yaml.MappingNode):
+        keys: dict[str, int] = {}
+        for key, value in node.value:
+            line = first_line + key.start_mark.line
+            if not isinstance(key, yaml.ScalarNode) or key.tag != "tag:yaml.org,2002:str":
+                problems.error(f"{what} keys must be plain names, not "
+                               f"'{getattr(key, 'value', '?')}'", rel, line)
+                ok = False
+                continue
+            if key.value in keys:
+                problems.error(f"key '{key.value}' is written twice (first on line "
+                               f"{keys[key.value]}); keep one", rel, line)
+                ok = False
+            keys.setdefault(key.value, line)
+            ok = _check_tree(value, line, rel, first_line, problems, what, seen) and ok
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            ok = _check_tree(item, first_line + item.start_mark.line, rel, first_line,
+                             problems, what, seen) and ok
+    return ok
