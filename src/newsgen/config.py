@@ -1,0 +1,321 @@
+"""`site.yaml`: the site's settings, read once into a frozen `SiteConfig`.
+
+The schema is declarative (`OPTIONS`): one entry per key with its parser,
+default and the sentence the README shows. Every problem in the file is
+collected and reported together, each with its line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from newsgen import i18n
+from newsgen.errors import ConfigError, Problems
+from newsgen.source import Field, parse_mapping, read_text
+
+CONFIG_FILE = "site.yaml"
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+PERMALINK_FIELDS = ("section", "slug", "year", "month", "day")
+
+
+class OptionError(ValueError):
+    """A value that cannot be used; the message says what to write instead."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    site_dir: Path
+    title: str
+    description: str
+    base_url: str
+    language: str
+    timezone: ZoneInfo
+    sections: tuple[Section, ...]
+    older_news: int
+    per_page: int
+    permalink: str
+    output: Path
+    strings: Mapping[str, str | list[str]]
+    raw_html: bool
+    home_latest: int
+    home_per_section: int
+    section_by_slug: Mapping[str, Section] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "section_by_slug",
+                           MappingProxyType({s.slug: s for s in self.sections}))
+
+    @property
+    def base_path(self) -> str:
+        """The path part of `base_url` without its final slash: '' or '/news'."""
+        return urlsplit(self.base_url).path.rstrip("/")
+
+    @property
+    def content_dir(self) -> Path:
+        return self.site_dir / "content"
+
+
+# --- value parsers: each takes the field and returns a value or raises OptionError ---
+
+
+def _text(f: Field) -> str:
+    value = f.value
+    if not isinstance(value, str) or not value.strip():
+        raise OptionError(f"must be text, not {f.kind}")
+    return value.strip()
+
+
+def _optional_text(f: Field) -> str:
+    return "" if f.value is None else _text(f)
+
+
+def _bool(f: Field) -> bool:
+    if not isinstance(f.value, bool):
+        raise OptionError(f"must be true or false, not {f.kind}")
+    return f.value
+
+
+def _count(minimum: int) -> Callable[[Field], int]:
+    def parse(f: Field) -> int:
+        value = f.value
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise OptionError(f"must be a whole number of at least {minimum}, not {value!r}")
+        return value
+    return parse
+
+
+def _base_url(f: Field) -> str:
+    url = _text(f)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise OptionError(f"'{url}' is not a full address; write it like https://example.com/")
+    if parts.query or parts.fragment:
+        raise OptionError(f"'{url}' must not have a ?query or #fragment")
+    return url if url.endswith("/") else url + "/"
+
+
+def _language(f: Field) -> str:
+    value = _text(f)
+    if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", value):
+        raise OptionError(f"'{value}' is not a language code; use one like vi, en or en-GB")
+    return value
+
+
+def _timezone(f: Field) -> ZoneInfo:
+    name = _text(f)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise OptionError(f"'{name}' is not a time zone; use a name like Asia/Ho_Chi_Minh") \
+            from None
+
+
+def _sections(f: Field) -> tuple[Section, ...]:
+    if f.kind != "list" or not f.items():
+        raise OptionError("must be a list of sections, each with a slug and a title")
+    sections: list[Section] = []
+    problems: list[OptionError] = []
+    for item in f.items():
+        if item.kind != "mapping":
+            problems.append(OptionError("each section needs 'slug:' and 'title:'", item.line))
+            continue
+        entries = item.entries()
+        for key in sorted(set(entries) - {"slug", "title"}):
+            problems.append(OptionError(f"a section has no key '{key}'; use slug and title",
+                                        entries[key].line))
+        if "slug" not in entries or "title" not in entries:
+            problems.append(OptionError("each section needs 'slug:' and 'title:'", item.line))
+            continue
+        slug = entries["slug"].value
+        if not isinstance(slug, str) or not SLUG_RE.match(slug):
+            problems.append(OptionError(
+                f"section slug {slug!r} must be lowercase ASCII letters, digits and '-', "
+                "like the-gioi", entries["slug"].line))
+            continue
+        if any(s.slug == slug for s in sections):
+            problems.append(OptionError(f"section '{slug}' is listed twice", entries["slug"].line))
+            continue
+        try:
+            title = _text(entries["title"])
+        except OptionError as exc:
+            problems.append(OptionError(f"section title {exc}", entries["title"].line))
+            continue
+        sections.append(Section(slug, title))
+    if problems:
+        raise ExceptionGroup("sections", problems)
+    return tuple(sections)
+
+
+def _permalink(f: Field) -> str:
+    pattern = _text(f)
+    used = re.findall(r"\{([^{}]*)\}", pattern)
+    unknown = [u for u in used if u not in PERMALINK_FIELDS]
+    if unknown:
+        raise OptionError(f"'{pattern}' uses {{{unknown[0]}}}; the parts are "
+                          + ", ".join(f"{{{p}}}" for p in PERMALINK_FIELDS))
+    if "slug" not in used:
+        raise OptionError(f"'{pattern}' has no {{slug}}, so every article would get the same "
+                          "address; use /{section}/{slug}/")
+    if not (pattern.startswith("/") and pattern.endswith("/")) or "//" in pattern \
+            or "/../" in pattern or "/./" in pattern:
+        raise OptionError(f"'{pattern}' must start and end with '/', like /{{section}}/{{slug}}/")
+    return pattern
+
+
+def _output(f: Field) -> Path:
+    return Path(_text(f))
+
+
+def _strings(f: Field) -> dict[str, str | list[str]]:
+    if f.kind != "mapping":
+        raise OptionError("must be 'label: text' lines")
+    known = i18n.STRINGS["en"]
+    result: dict[str, str | list[str]] = {}
+    problems: list[OptionError] = []
+    for key, item in f.entries().items():
+        if key not in known:
+            problems.append(OptionError(f"there is no label '{key}'{_did_you_mean(key, known)}",
+                                        item.line))
+            continue
+        value = item.value
+        if key in i18n.LIST_KEYS:
+            size = i18n.LIST_KEYS[key]
+            if not (isinstance(value, list) and len(value) == size
+                    and all(isinstance(v, str) for v in value)):
+                problems.append(OptionError(f"label '{key}' must be a list of {size} texts",
+                                            item.line))
+                continue
+        elif not isinstance(value, str):
+            problems.append(OptionError(f"label '{key}' must be text, not {item.kind}", item.line))
+            continue
+        elif key in i18n.FORMAT_KEYS and (why := i18n.check_format(value)):
+            problems.append(OptionError(f"label '{key}' is not a usable date pattern ({why})",
+                                        item.line))
+            continue
+        result[key] = value
+    if problems:
+        raise ExceptionGroup("strings", problems)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    parse: Callable[[Field], object]
+    default: object
+    doc: str
+
+
+REQUIRED = object()
+
+OPTIONS: dict[str, Option] = {
+    "title": Option(_text, REQUIRED, "The site's name, shown in every page's header and title."),
+    "description": Option(_optional_text, "", "One sentence about the site, for the home page's "
+                          "meta description."),
+    "base_url": Option(_base_url, REQUIRED, "The full address the site is published at, "
+                       "like https://example.com/ (a path such as /news/ is allowed)."),
+    "language": Option(_language, "vi", "Language code of the site; picks the built-in labels "
+                       "(vi, en) and goes into <html lang>."),
+    "timezone": Option(_timezone, "Asia/Ho_Chi_Minh", "Time zone for dates written without an "
+                       "offset, and for showing dates."),
+    "sections": Option(_sections, REQUIRED, "The sections, in menu order: a list of slug and "
+                       "title."),
+    "older_news": Option(_count(0), 12, "How many headlines the 'Tin cũ hơn' list shows "
+                         "(0 hides it)."),
+    "per_page": Option(_count(1), 20, "Articles per page on section pages."),
+    "permalink": Option(_permalink, "/{section}/{slug}/", "Address pattern of article pages; "
+                        "parts: {section}, {slug}, {year}, {month}, {day}."),
+    "output": Option(_output, Path("public"), "Folder the site is built into, relative to "
+                     "the site."),
+    "strings": Option(_strings, {}, "Interface labels that replace the built-in ones for the "
+                      "site's language."),
+    "raw_html": Option(_bool, False, "Let raw HTML in Markdown through. Off by default: with it "
+                       "on, anyone who can edit an article can put scripts on the site."),
+    "home_latest": Option(_count(1), 10, "How many articles the home page's latest list shows."),
+    "home_per_section": Option(_count(0), 4, "How many articles the home page shows per "
+                               "section (0 hides the section blocks)."),
+}
+
+
+def _did_you_mean(key: str, known: Mapping[str, object] | list[str]) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def load_config(site_dir: Path, problems: Problems,
+                overrides: Mapping[str, object] | None = None) -> SiteConfig:
+    """Read `site_dir/site.yaml`; raise ConfigError with every problem in it.
+
+    Warnings stay in `problems` for the caller to show. `overrides` (from the
+    command line) replace values after parsing.
+    """
+    path = site_dir / CONFIG_FILE
+    if not path.is_file():
+        problems.error(f"no {CONFIG_FILE} in {site_dir}; run newsgen in a site folder or "
+                       "name one with -s SITE_DIR")
+        problems.check(ConfigError)
+    text = read_text(path, CONFIG_FILE, problems)
+    fields = parse_mapping(text, CONFIG_FILE, 1, problems, CONFIG_FILE) if text is not None \
+        else None
+    problems.check(ConfigError)
+    assert fields is not None
+
+    values: dict[str, object] = {}
+    for key, f in fields.items():
+        if key not in OPTIONS:
+            problems.warn(f"unknown setting '{key}' is ignored{_did_you_mean(key, OPTIONS)}",
+                          CONFIG_FILE, f.line)
+    for key, option in OPTIONS.items():
+        if key not in fields:
+            if option.default is REQUIRED:
+                problems.error(f"'{key}' is missing: {option.doc}", CONFIG_FILE, 1)
+            else:
+                values[key] = option.default
+            continue
+        f = fields[key]
+        try:
+            values[key] = option.parse(f)
+        except OptionError as exc:
+            problems.error(f"{key} {exc}", CONFIG_FILE, exc.line or f.line)
+        except ExceptionGroup as group:
+            for exc in group.exceptions:
+                assert isinstance(exc, OptionError)
+                problems.error(f"{key}: {exc}", CONFIG_FILE, exc.line or f.line)
+    if isinstance(values.get("timezone"), str):  # the default is a name, not a zone yet
+        values["timezone"] = ZoneInfo(str(values["timezone"]))
+    values.update(overrides or {})
+    problems.check(ConfigError)
+
+    language = str(values["language"])
+    strings = i18n.default_strings(language)
+    given = values["strings"]
+    assert isinstance(given, dict)
+    if language.split("-")[0] not in i18n.STRINGS:
+        missing = sorted(set(strings) - set(given))
+        if missing:
+            problems.warn(f"there are no built-in labels for language '{language}'; English is "
+                          f"used for {len(missing)} labels not set under 'strings' "
+                          f"({', '.join(missing[:3])}, ...)", CONFIG_FILE,
+                          fields["language"].line)
+    strings.update(given)
+    values["strings"] = MappingProxyType(strings)
+    output = values["output"]
+    assert isinstance(output, Path)
+    values["output"] = output if output.is_absolute() else site_dir / output
+    return SiteConfig(site_dir=site_dir, **values)  # type: ignore[arg-type]
