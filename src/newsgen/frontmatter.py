@@ -1,0 +1,45 @@
+"""Splitting an article file into its YAML front matter and its Markdown body."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsgen.errors import Problems
+from newsgen.source import Field, parse_mapping, read_text
+
+FENCE = "---"
+CLOSERS = ("---", "...")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    rel: str  # path relative to the site, forward slashes
+    fields: dict[str, Field]
+    body: str
+    body_line: int  # file line the body starts on
+
+
+def read_article(path: Path, rel: str, problems: Problems) -> SourceFile | None:
+    """Read and split one article, or report why it cannot be and return None."""
+    text = read_text(path, rel, problems)
+    if text is None:
+        return None
+    if not text.strip():
+        problems.error("the file is empty; an article starts with a '---' line, then its "
+                       "front matter (title, date, section), then '---' and the text", rel, 1)
+        return None
+    lines = text.split("\n")
+    if lines[0].rstrip() != FENCE:
+        problems.error("no front matter found; did you forget the '---' line at the top? An "
+                       "article starts with '---', then title/date/section, then '---'", rel, 1)
+        return None
+    end = next((i for i, line in enumerate(lines[1:], 1) if line.rstrip() in CLOSERS), None)
+    if end is None:
+        problems.error("the front matter is not closed; add a '---' line after its last key",
+                       rel, 1)
+        return None
+    fields = parse_mapping("\n".join(lines[1:end]), rel, 2, problems, "front matter")
+    if fields is None:
+        return None
+    return SourceFile(rel, fields, "\n".join(lines[end + 1:]), end + 2)

@@ -1,0 +1,199 @@
+"""All articles of a site, loaded and cross-checked before anything is rendered.
+
+Rendering needs every URL (related blocks, older-news lists, links), so the
+whole site is loaded first, as Zola does, and every cross-article problem
+(duplicate slugs, related slugs that point nowhere, missing images) is found
+here, all in one pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from newsgen.config import SiteConfig
+from newsgen.errors import ContentError, Problems
+from newsgen.frontmatter import read_article
+from newsgen.models import Article, Image, Link, Ref, parse_article
+from newsgen.theme import static_files
+from newsgen.urls import is_external, join, permalink
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """A file copied into the output beside the page that uses it."""
+
+    source: Path
+    url: str  # site-relative
+    used_by: str  # the article file, for error messages
+
+
+@dataclass(frozen=True, slots=True)
+class Library:
+    config: SiteConfig
+    articles: tuple[Article, ...]  # published ones, newest first
+    by_slug: dict[str, Article]
+    by_section: dict[str, tuple[Article, ...]]
+    urls: dict[str, str]  # slug -> site-relative URL
+    image_urls: dict[str, str]  # slug -> site-relative or outside URL of the hero image
+    related: dict[str, tuple[Article | Link, ...]]
+    older: dict[str, tuple[Article, ...]]
+    assets: tuple[Asset, ...]
+    static: dict[str, Path]  # output path -> file, from static/ folders
+    held_back: tuple[Article, ...] = field(default=())  # drafts left out of this build
+
+
+def find_articles(content_dir: Path) -> list[Path]:
+    """Every Markdown file under content/, in a stable order; hidden files are skipped."""
+    if not content_dir.is_dir():
+        return []
+    return sorted(p for p in content_dir.rglob("*.md")
+                  if not any(part.startswith(".") for part in p.relative_to(content_dir).parts))
+
+
+def load_library(config: SiteConfig, problems: Problems, *, drafts: bool = False,
+                 strict: bool = False) -> Library:
+    """Parse and check every article; raise ContentError with all problems found."""
+    site = config.site_dir
+    paths = find_articles(config.content_dir)
+    if not paths:
+        problems.error("there are no articles: add Markdown files under content/",
+                       "content")
+    parsed: list[Article] = []
+    for path in paths:
+        rel = path.relative_to(site).as_posix()
+        src = read_article(path, rel, problems)
+        if src is not None and (article := parse_article(src, config, problems)):
+            parsed.append(article)
+
+    everything = _unique_slugs(parsed, problems)
+    published = sorted((a for a in everything.values() if drafts or not a.draft),
+                       key=lambda a: a.sort_key)
+    held_back = tuple(a for a in parsed if a.draft and not drafts)
+    by_slug = {a.slug: a for a in published}
+    by_section: dict[str, list[Article]] = defaultdict(list)
+    for article in published:
+        by_section[article.section].append(article)
+    urls = {a.slug: permalink(config.permalink, section=a.section, slug=a.slug, date=a.date)
+            for a in published}
+
+    resolver = _Resolver(by_slug, everything, problems)
+    related = {a.slug: resolver.related(a) for a in published}
+    older = {a.slug: resolver.older(a, by_section[a.section], config.older_news)
+             for a in published}
+    static = static_files(config.site_dir)
+    assets: list[Asset] = []
+    image_urls = {}
+    for a in published:
+        if a.image and (url := _resolve_image(a, a.image, urls[a.slug], config, static, assets,
+                                              problems)):
+            image_urls[a.slug] = url
+    problems.check(ContentError, strict=strict)
+    return Library(config=config, articles=tuple(published), by_slug=by_slug,
+                   by_section={s.slug: tuple(by_section.get(s.slug, ())) for s in config.sections},
+                   urls=urls, image_urls=image_urls, related=related, older=older,
+                   assets=tuple(assets), static=static, held_back=held_back)
+
+
+def _unique_slugs(articles: list[Article], problems: Problems) -> dict[str, Article]:
+    first: dict[str, Article] = {}
+    for article in articles:
+        other = first.get(article.slug)
+        if other is None:
+            first[article.slug] = article
+            continue
+        key = "slug" if "slug" in article.lines else "title"
+        problems.error(f"slug '{article.slug}' is already used by {other.source}; give one of "
+                       "them another slug:", article.source, article.line(key))
+    return first
+
+
+@dataclass(slots=True)
+class _Resolver:
+    """Turns slugs written in front matter into articles, reporting the ones that fail."""
+
+    published: dict[str, Article]
+    everything: dict[str, Article]
+    problems: Problems
+
+    def article(self, owner: Article, ref: Ref, key: str) -> Article | None:
+        if ref.slug == owner.slug:
+            self.problems.error(f"{key} lists the article itself ('{ref.slug}'); remove it",
+                                owner.source, ref.line)
+            return None
+        target = self.published.get(ref.slug)
+        if target is not None:
+            return target
+        if ref.slug in self.everything:
+            self.problems.error(f"{key} article '{ref.slug}' is a draft, so the link would be "
+                                "broken; publish it (draft: false) or remove it here",
+                                owner.source, ref.line)
+            return None
+        close = difflib.get_close_matches(ref.slug, self.everything, n=1, cutoff=0.75)
+        hint = f"did you mean '{close[0]}'?" if close else "check the slug against the article's "\
+            "slug: (or its title's slug)"
+        self.problems.error(f"{key} article '{ref.slug}' does not exist; {hint}",
+                            owner.source, ref.line)
+        return None
+
+    def _refs(self, owner: Article, refs: tuple[Ref | Link, ...], key: str
+              ) -> tuple[Article | Link, ...]:
+        result: list[Article | Link] = []
+        seen: set[str] = set()
+        for ref in refs:
+            name = ref.slug if isinstance(ref, Ref) else ref.url
+            if name in seen:
+                self.problems.error(f"{key} lists '{name}' twice; remove one", owner.source,
+                                    ref.line)
+                continue
+            seen.add(name)
+            if isinstance(ref, Link):
+                result.append(ref)
+            elif target := self.article(owner, ref, key):
+                result.append(target)
+        return tuple(result)
+
+    def related(self, owner: Article) -> tuple[Article | Link, ...]:
+        return self._refs(owner, owner.related, "related")
+
+    def older(self, owner: Article, section: list[Article], count: int) -> tuple[Article, ...]:
+        if owner.older is not None:
+            return tuple(a for a in self._refs(owner, owner.older, "older")
+                         if isinstance(a, Article))
+        position = section.index(owner)
+        return tuple(section[position + 1:position + 1 + count])
+
+
+def _resolve_image(article: Article, image: Image, page_url: str, config: SiteConfig,
+                   static: dict[str, Path], assets: list[Asset], problems: Problems
+                   ) -> str | None:
+    """Where the hero image is served from; a missing file is an error here, not a 404 later."""
+    src = image.src
+    if is_external(src):
+        return src
+    clean = PurePosixPath(src.split("?")[0].split("#")[0])
+    if ".." in clean.parts or "\\" in src:
+        problems.error(f"image src '{src}' must not go up with '..'; put the picture next to "
+                       "the article, or under static/ and write /images/...",
+                       article.source, image.line)
+        return None
+    if src.startswith("/"):
+        if str(clean.relative_to("/")) in static:
+            return str(clean)
+        problems.error(f"image '{src}' not found: there is no static{src}", article.source,
+                       image.line)
+        return None
+    source = (config.site_dir / article.source).parent / clean
+    if not source.is_file():
+        rel = (PurePosixPath(article.source).parent / clean).as_posix()
+        problems.error(f"image '{src}' not found: there is no {rel} next to the article",
+                       article.source, image.line)
+        return None
+    url = join(page_url, str(clean))
+    assets.append(Asset(source, url, article.source))
+    return url

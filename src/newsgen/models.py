@@ -1,0 +1,288 @@
+"""The article model and the table of front-matter parsers that fills it.
+
+Each front-matter key has one parser (Pelican's METADATA_PROCESSORS idea) that
+returns a value or raises `FieldError` with a message that says how to fix it.
+Unknown keys are warned about by name and line, never set on the model.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from urllib.parse import urlsplit
+
+from newsgen.config import SiteConfig
+from newsgen.errors import Problems
+from newsgen.frontmatter import SourceFile
+from newsgen.source import Field
+from newsgen.urls import is_slug, slugify
+
+DATE_HINT = "use 2022-01-06 or 2022-01-06T09:00:00+07:00"
+SAFE_SCHEMES = ("http", "https")
+
+
+class FieldError(ValueError):
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    src: str  # as written: /images/a.jpg, a.jpg (next to the article) or https://...
+    alt: str
+    caption: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A related item outside the site (or outside newsgen's articles)."""
+
+    title: str
+    url: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A reference to another article by its slug, kept with its line for errors."""
+
+    slug: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    source: str  # relative to the site: content/the-gioi/x.md
+    title: str
+    date: datetime
+    section: str
+    slug: str
+    updated: datetime | None
+    lead: str
+    authors: tuple[str, ...]
+    tags: tuple[str, ...]
+    image: Image | None
+    related: tuple[Ref | Link, ...]
+    older: tuple[Ref, ...] | None  # None: computed from the section
+    draft: bool
+    body: str
+    body_line: int
+    lines: dict[str, int]  # front-matter key -> line, for problems found later
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+    @property
+    def sort_key(self) -> tuple[float, str]:
+        """Newest first, ties broken by slug so every listing is deterministic."""
+        return (-self.date.timestamp(), self.slug)
+
+
+# --- field parsers ---
+
+Parser = Callable[[Field, SiteConfig], object]
+
+
+def _text(f: Field, _: SiteConfig) -> str:
+    if not isinstance(f.value, str) or not f.value.strip():
+        raise FieldError(f"must be text, not {f.kind}")
+    return " ".join(f.value.split())
+
+
+def _optional_text(f: Field, config: SiteConfig) -> str:
+    return "" if f.value is None else _text(f, config)
+
+
+def _datetime(f: Field, config: SiteConfig) -> datetime:
+    value = f.value
+    if not isinstance(value, str):
+        raise FieldError(f"'{value}' is not a date; {DATE_HINT}")
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            parsed = datetime.combine(date.fromisoformat(text), time())
+        else:
+            parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise FieldError(f"'{text}' is not a date; {DATE_HINT}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=config.timezone)
+    return parsed
+
+
+def _section(f: Field, config: SiteConfig) -> str:
+    value = f.value
+    if isinstance(value, str) and value in config.section_by_slug:
+        return value
+    slugs = list(config.section_by_slug)
+    close = difflib.get_close_matches(str(value), slugs, n=1)
+    hint = f"did you mean '{close[0]}'?" if close else "use one of: " + ", ".join(slugs)
+    raise FieldError(f"section '{value}' is not in site.yaml; {hint}")
+
+
+def _slug(f: Field, _: SiteConfig) -> str:
+    value = f.value
+    if isinstance(value, str) and is_slug(value):
+        return value
+    suggestion = slugify(str(value)) if value is not None else ""
+    hint = f"; use '{suggestion}'" if suggestion else ""
+    raise FieldError(f"slug '{value}' must be lowercase ASCII letters, digits and '-'{hint}")
+
+
+def _text_list(what: str) -> Parser:
+    def parse(f: Field, config: SiteConfig) -> tuple[str, ...]:
+        if isinstance(f.value, str) and what == "authors":
+            return (_text(f, config),)
+        if f.kind != "list":
+            raise FieldError(f"must be a list, like [Mỹ, Nhật Bản], not {f.kind}")
+        result: list[str] = []
+        for item in f.items():
+            if not isinstance(item.value, str) or not item.value.strip():
+                raise FieldError(f"each of the {what} must be text; '{item.value}' is "
+                                 f"{item.kind} (put it in quotes)", item.line)
+            text = " ".join(item.value.split())
+            if text.casefold() in (r.casefold() for r in result):
+                raise FieldError(f"'{text}' is listed twice in {what}", item.line)
+            result.append(text)
+        return tuple(result)
+    return parse
+
+
+def check_url(url: str, line: int) -> str:
+    """Refuse javascript:, data: and friends: only web and site-relative addresses."""
+    parts = urlsplit(url)
+    if parts.scheme and parts.scheme.lower() not in SAFE_SCHEMES:
+        raise FieldError(f"'{url}' is not allowed; use an https:// address or a path on "
+                         "this site", line)
+    if parts.scheme and not parts.netloc:
+        raise FieldError(f"'{url}' is not a full address; write it like https://example.com/",
+                         line)
+    return url
+
+
+def _entries(f: Field, allowed: tuple[str, ...], what: str) -> dict[str, Field]:
+    if f.kind != "mapping":
+        raise FieldError(f"{what} must be 'key: value' lines with {', '.join(allowed)}")
+    entries = f.entries()
+    for key, item in entries.items():
+        if key not in allowed:
+            raise FieldError(f"{what} has no key '{key}'; use {', '.join(allowed)}", item.line)
+    return entries
+
+
+def _image(f: Field, config: SiteConfig) -> Image:
+    entries = _entries(f, ("src", "alt", "caption"), "image")
+    if "src" not in entries:
+        raise FieldError("image needs 'src:', the picture's file or address")
+    src = _text(entries["src"], config)
+    check_url(src, entries["src"].line)
+    caption = _optional_text(entries["caption"], config) if "caption" in entries else ""
+    alt = _optional_text(entries["alt"], config) if "alt" in entries else caption
+    return Image(src, alt, caption, entries["src"].line)
+
+
+def _related(f: Field, config: SiteConfig) -> tuple[Ref | Link, ...]:
+    if f.kind != "list":
+        raise FieldError("must be a list of article slugs or {title, url} links")
+    items: list[Ref | Link] = []
+    for item in f.items():
+        if isinstance(item.value, str):
+            items.append(Ref(item.value.strip(), item.line))
+            continue
+        try:
+            entries = _entries(item, ("title", "url"), "a related link")
+        except FieldError as exc:
+            raise FieldError(str(exc), exc.line or item.line) from None
+        if set(entries) != {"title", "url"}:
+            raise FieldError("a related link needs both title and url", item.line)
+        url = check_url(_text(entries["url"], config), entries["url"].line)
+        items.append(Link(_text(entries["title"], config), url, item.line))
+    return tuple(items)
+
+
+def _older(f: Field, _: SiteConfig) -> tuple[Ref, ...]:
+    if f.kind != "list":
+        raise FieldError("must be a list of article slugs")
+    refs = []
+    for item in f.items():
+        if not isinstance(item.value, str):
+            raise FieldError(f"'{item.value}' is not an article slug", item.line)
+        refs.append(Ref(item.value.strip(), item.line))
+    return tuple(refs)
+
+
+def _bool(f: Field, _: SiteConfig) -> bool:
+    if not isinstance(f.value, bool):
+        raise FieldError(f"must be true or false, not '{f.value}'")
+    return f.value
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    parse: Parser
+    required: bool
+    doc: str
+
+
+FIELDS: dict[str, FieldSpec] = {
+    "title": FieldSpec(_text, True, "The headline."),
+    "date": FieldSpec(_datetime, True, "Publication time; without an offset it is in the "
+                      "site's time zone."),
+    "updated": FieldSpec(_datetime, False, "Time of the last real change, shown as 'Cập nhật'."),
+    "section": FieldSpec(_section, True, "Slug of one of the sections in site.yaml."),
+    "slug": FieldSpec(_slug, False, "The article's URL name; by default made from the title."),
+    "lead": FieldSpec(_optional_text, False, "The sapo: one or two sentences above the body."),
+    "authors": FieldSpec(_text_list("authors"), False, "Byline: one name or a list."),
+    "tags": FieldSpec(_text_list("tags"), False, "A list of topics."),
+    "image": FieldSpec(_image, False, "Hero image: src, alt, caption."),
+    "related": FieldSpec(_related, False, "Related articles: slugs or {title, url} links."),
+    "older": FieldSpec(_older, False, "Slugs for 'Tin cũ hơn'; by default the newest earlier "
+                       "articles of the same section."),
+    "draft": FieldSpec(_bool, False, "true keeps the article out of the site unless --drafts."),
+}
+DEFAULTS: dict[str, object] = {
+    "updated": None, "lead": "", "authors": (), "tags": (), "image": None, "related": (),
+    "older": None, "draft": False,
+}
+
+
+def parse_article(src: SourceFile, config: SiteConfig, problems: Problems) -> Article | None:
+    """Fill an Article from one file's fields; report every problem, None if any is an error."""
+    values: dict[str, object] = dict(DEFAULTS)
+    ok = True
+    for key, f in src.fields.items():
+        spec = FIELDS.get(key)
+        if spec is None:
+            close = difflib.get_close_matches(key, FIELDS, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else \
+                f"; known keys: {', '.join(FIELDS)}"
+            problems.warn(f"unknown key '{key}' is ignored{hint}", src.rel, f.line)
+            continue
+        try:
+            values[key] = spec.parse(f, config)
+        except FieldError as exc:
+            problems.error(f"{key} {exc}", src.rel, exc.line or f.line)
+            ok = False
+    for key, spec in FIELDS.items():
+        if spec.required and key not in src.fields:
+            problems.error(f"'{key}' is missing from the front matter: {spec.doc}", src.rel, 1)
+            ok = False
+    if not ok:
+        return None
+    if "slug" not in src.fields:
+        values["slug"] = slugify(str(values["title"]))
+        if not values["slug"]:
+            problems.error("the title gives an empty slug; add slug: with a URL name",
+                           src.rel, src.fields["title"].line)
+            return None
+    updated = values["updated"]
+    if isinstance(updated, datetime) and updated < values["date"]:  # type: ignore[operator]
+        problems.warn("updated is earlier than date; check both", src.rel,
+                      src.fields["updated"].line)
+    return Article(source=src.rel, body=src.body, body_line=src.body_line,
+                   lines={k: f.line for k, f in src.fields.items()},
+                   **values)  # type: ignore[arg-type]

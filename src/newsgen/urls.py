@@ -1,0 +1,64 @@
+"""Slugs, permalinks and output paths: the one place that turns names into URLs.
+
+Every URL in the site is decided here, so a change of scheme (a base path, a
+different permalink) cannot leave one page pointing the old way.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from datetime import datetime
+from urllib.parse import quote
+
+from slugify import slugify as _slugify
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG = 80
+
+
+def slugify(text: str) -> str:
+    """ASCII slug of `text`: 'Mỹ-Nhật sắp đối thoại 2+2' -> 'my-nhat-sap-doi-thoai-2-2'.
+
+    python-slugify maps đ/Đ to d (a plain NFKD strip drops it), and the slug is
+    cut at a word boundary so long Vietnamese headlines give usable URLs.
+    """
+    return _slugify(text, max_length=MAX_SLUG, word_boundary=True, save_order=True)
+
+
+def is_slug(text: str) -> bool:
+    return bool(SLUG_RE.match(text))
+
+
+def permalink(pattern: str, *, section: str, slug: str, date: datetime) -> str:
+    """Site-relative URL of an article, always starting and ending with '/'."""
+    return pattern.format(section=section, slug=slug, year=f"{date.year:04d}",
+                          month=f"{date.month:02d}", day=f"{date.day:02d}")
+
+
+def section_url(section: str, page: int = 1) -> str:
+    return f"/{section}/" if page == 1 else f"/{section}/page/{page}/"
+
+
+def output_path(url: str) -> str:
+    """The file a site-relative URL is served from: '/a/b/' -> 'a/b/index.html'."""
+    path = url.lstrip("/")
+    if not path or path.endswith("/"):
+        path += "index.html"
+    return path
+
+
+def href(base_path: str, url: str) -> str:
+    """What goes into href/src: the site URL under the site's base path, %-encoded."""
+    if is_external(url):
+        return url
+    return quote(base_path + url, safe="/:#?&=%@+~!$,;'()*")
+
+
+def is_external(url: str) -> bool:
+    return url.startswith(("http://", "https://", "//"))
+
+
+def join(base_url: str, name: str) -> str:
+    """Resolve a relative file name against a directory URL ('/a/b/' + 'x.png')."""
+    return posixpath.normpath(posixpath.join(base_url, name))
