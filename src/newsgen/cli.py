@@ -1,0 +1,109 @@
+"""Command line: parse arguments, run, print problems, choose the exit code. Nothing else.
+
+Exit codes: 0 success, 1 problems in the site (content, config, templates),
+2 wrong usage, 3 an internal error (a bug in newsgen; --debug shows where).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from newsgen import __version__
+from newsgen.build import BuildOptions, build
+from newsgen.errors import NewsgenError, Problem
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsgen", description="Build a static news site from Markdown articles.")
+    parser.add_argument("--version", action="version", version=f"newsgen {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-s", "--source", type=Path, default=Path(), metavar="SITE_DIR",
+                        help="the site folder, with site.yaml (default: the current folder)")
+    common.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    common.add_argument("-v", "--verbose", action="store_true",
+                        help="also print the time of each build step")
+    common.add_argument("--debug", action="store_true",
+                        help="show the Python traceback of an internal error")
+
+    b = commands.add_parser("build", parents=[common], help="build the site into its output "
+                            "folder", description="Build the site. The output folder is "
+                            "replaced only when the whole build succeeds.")
+    b.add_argument("-o", "--output", type=Path, metavar="DIR",
+                   help="output folder (default: site.yaml's output, 'public')")
+    b.add_argument("--drafts", action="store_true", help="include articles with draft: true")
+    b.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    b.add_argument("--force", action="store_true",
+                   help="replace an output folder that newsgen did not make")
+    b.add_argument("--base-url", metavar="URL",
+                   help="publish under this address instead of site.yaml's base_url")
+    return parser
+
+
+def _print_problems(problems: list[Problem], stream=None) -> None:
+    stream = stream or sys.stderr
+    for problem in problems:
+        print(problem, file=stream)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def run_build(args: argparse.Namespace) -> int:
+    site_dir: Path = args.source
+    output = args.output
+    if output is not None and not output.is_absolute():
+        output = Path.cwd() / output
+    options = BuildOptions(drafts=args.drafts, strict=args.strict, force=args.force,
+                           output=output, base_url=args.base_url)
+    try:
+        result = build(site_dir, options)
+    except NewsgenError as exc:
+        _print_problems(exc.problems)
+        errors = sum(1 for p in exc.problems if p.severity == "error")
+        warnings = len(exc.problems) - errors
+        summary = _plural(errors, "error")
+        if warnings:
+            summary += f", {_plural(warnings, 'warning')}"
+        print(f"build failed: {summary}; the output folder was not changed", file=sys.stderr)
+        return EXIT_PROBLEMS
+    _print_problems(result.warnings)
+    if not args.quiet:
+        for source in result.held_back:
+            print(f"{source}: draft, not published (build with --drafts to include it)",
+                  file=sys.stderr)
+        try:
+            where = result.output.resolve().relative_to(Path.cwd().resolve())
+        except ValueError:
+            where = result.output
+        warned = f", {_plural(len(result.warnings), 'warning')}" if result.warnings else ""
+        print(f"built {_plural(result.pages, 'page')} ({result.files} files) into {where}/ "
+              f"in {result.seconds:.2f} s{warned}")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(message)s", stream=sys.stderr)
+    try:
+        return run_build(args)
+    except KeyboardInterrupt:
+        print("interrupted; the output folder was not changed", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"newsgen: internal error: {type(exc).__name__}: {exc}\n"
+              "This is a bug in newsgen, not in your site; run again with --debug and "
+              "report what it prints.", file=sys.stderr)
+        return EXIT_BUG

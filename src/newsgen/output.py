@@ -1,0 +1,111 @@
+"""The output folder: guarding where it may be, and swapping a new build in atomically.
+
+A build is written into a staging folder beside the output and swapped in only
+when it is complete, so readers and editors never see half a site, and a failed
+build leaves the previous one exactly as it was. newsgen marks the folders it
+makes and never deletes one without its mark.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from newsgen.errors import BuildError
+
+log = logging.getLogger(__name__)
+
+MARKER = ".newsgen-output"
+MARKER_TEXT = "This folder is made by newsgen and replaced on every build.\n"
+SOURCE_FOLDERS = ("content", "templates", "static")
+
+
+def check_output(site_dir: Path, output: Path, force: bool = False) -> None:
+    """Refuse an output folder whose replacement would destroy sources or foreign files."""
+    site = site_dir.resolve()
+    out = output.resolve()
+    shown = _show(output, site_dir)
+    if out == Path(out.anchor) or out == Path.home().resolve():
+        raise BuildError(f"output '{shown}' is {out}; choose a folder of its own, like public")
+    if out == site or out in site.parents:
+        raise BuildError(f"output '{shown}' would replace the site folder itself; "
+                         "use a folder inside it, like public")
+    for name in (*SOURCE_FOLDERS, "site.yaml"):
+        source = (site / name).resolve()
+        if out == source or source in out.parents:
+            raise BuildError(f"output '{shown}' is inside the site's {name}; "
+                             "use a folder of its own, like public")
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"output '{shown}' is a file, not a folder")
+    if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()) and not force:
+        raise BuildError(f"output '{shown}' has files that newsgen did not make; empty it, "
+                         "choose another output, or pass --force to replace it")
+
+
+def _show(path: Path, site_dir: Path) -> str:
+    try:
+        return path.resolve().relative_to(site_dir.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def staging_path(output: Path) -> Path:
+    return output.with_name(f".{output.name}.staging")
+
+
+def _old_path(output: Path) -> Path:
+    return output.with_name(f".{output.name}.old")
+
+
+def remove_ours(path: Path) -> None:
+    """Delete a folder newsgen made (it carries the marker); leave anything else alone."""
+    if path.is_dir() and not path.is_symlink() and (path / MARKER).is_file():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        raise BuildError(f"'{path}' is in the way and newsgen did not make it; remove it by hand")
+
+
+def new_staging(output: Path) -> Path:
+    """An empty, marked staging folder; debris of an interrupted build is cleared first."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in (staging_path(output), _old_path(output)):
+        remove_ours(leftover)
+    staging = staging_path(output)
+    staging.mkdir()
+    (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    return staging
+
+
+def publish(staging: Path, output: Path) -> None:
+    """Put `staging` in the place of `output` in one step where the system allows it."""
+    if output.exists() and _exchange(staging, output):
+        shutil.rmtree(staging)  # now holds the previous site
+        return
+    old = _old_path(output)
+    if output.exists():
+        output.rename(old)
+    staging.rename(output)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically (Linux renameat2); False where that is not possible."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError, TypeError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result != 0:
+        log.debug("renameat2 failed: %s", os.strerror(ctypes.get_errno()))
+        return False
+    return True

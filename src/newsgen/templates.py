@@ -1,0 +1,69 @@
+"""The Jinja environment: autoescape always on, undefined names are errors.
+
+A typo in a template (`{{ artcle.title }}`) fails the build with the template's
+file and line instead of printing an empty string into every page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import jinja2
+
+from newsgen.config import SiteConfig
+from newsgen.errors import TemplateError
+from newsgen.theme import template_dirs
+from newsgen.urls import href
+
+
+def make_environment(config: SiteConfig) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config.site_dir)]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    base_path = config.base_path
+    env.globals["asset"] = lambda path: href(base_path, "/" + str(path).lstrip("/"))
+    return env
+
+
+def render(env: jinja2.Environment, name: str, context: Mapping[str, object],
+           site_dir: Path) -> str:
+    """Render one template; any template mistake becomes a TemplateError with file:line."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"template syntax error: {exc.message}",
+                            _where(exc.filename, site_dir, name), exc.lineno or 0) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template '{exc.name}' not found in templates/", name) from None
+    except jinja2.UndefinedError as exc:
+        filename, line = _template_frame(exc)
+        raise TemplateError(f"{exc.message}; check the name in the template",
+                            _where(filename, site_dir, name), line) from None
+
+
+def _where(filename: str | None, site_dir: Path, fallback: str) -> str:
+    if not filename:
+        return fallback
+    path = Path(filename)
+    try:
+        return path.relative_to(site_dir).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int]:
+    """The innermost template file and line in the traceback of a render error."""
+    filename, line = None, 0
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename.endswith(".html") or code.co_filename.endswith(".xml"):
+            filename, line = code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    return filename, line

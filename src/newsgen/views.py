@@ -1,0 +1,181 @@
+"""Plain, read-only objects that templates see (Zola's `ser.rs` idea).
+
+Templates get these views, never the models or the library, so a template
+cannot reach into the build, and every URL in a view is already a final href.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from markupsafe import Markup
+
+from newsgen.config import Section, SiteConfig
+from newsgen.i18n import format_datetime
+from newsgen.library import Library
+from newsgen.models import Article, Link
+from newsgen.urls import href, section_url
+
+EXCERPT_CHARS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class SectionLink:
+    slug: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimeView:
+    iso: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImageView:
+    src: str
+    alt: str
+    caption: str
+
+
+@dataclass(frozen=True, slots=True)
+class CardView:
+    title: str
+    url: str
+    excerpt: str
+    image: ImageView | None
+    date: TimeView | None
+    section: SectionLink | None
+    external: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    title: str
+    url: str
+    section: SectionLink
+    date: TimeView
+    updated: TimeView | None
+    authors: tuple[str, ...]
+    lead: str
+    image: ImageView | None
+    body: Markup
+    tags: tuple[str, ...]
+    related: tuple[CardView, ...]
+    older: tuple[CardView, ...]
+    draft: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SiteView:
+    title: str
+    description: str
+    language: str
+    home_url: str
+    sections: tuple[SectionLink, ...]
+    strings: dict[str, str | list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class PageView:
+    kind: str  # article | home | section | 404
+    title: str
+    url: str
+    description: str
+    section: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SectionBlock:
+    section: SectionLink
+    cards: tuple[CardView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PageNumber:
+    number: int
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    current: int
+    total: int
+    prev_url: str | None
+    next_url: str | None
+    pages: tuple[PageNumber, ...]
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """Cut at a word boundary and end with ' ...', as the reference page's teasers do."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:.-–")
+    return f"{cut} ..."
+
+
+@dataclass(frozen=True, slots=True)
+class ViewMaker:
+    """Builds views from one library; the only code that knows both sides."""
+
+    library: Library
+
+    @property
+    def config(self) -> SiteConfig:
+        return self.library.config
+
+    def href(self, url: str) -> str:
+        return href(self.config.base_path, url)
+
+    def site(self) -> SiteView:
+        return SiteView(title=self.config.title, description=self.config.description,
+                        language=self.config.language, home_url=self.href("/"),
+                        sections=tuple(self.section(s) for s in self.config.sections),
+                        strings=dict(self.config.strings))
+
+    def section(self, section: Section, page: int = 1) -> SectionLink:
+        return SectionLink(section.slug, section.title, self.href(section_url(section.slug, page)))
+
+    def time(self, value: datetime) -> TimeView:
+        local = value.astimezone(self.config.timezone)
+        return TimeView(local.isoformat(), format_datetime(local, self.config.strings))
+
+    def image(self, article: Article) -> ImageView | None:
+        url = self.library.image_urls.get(article.slug)
+        if article.image is None or url is None:
+            return None
+        return ImageView(self.href(url), article.image.alt, article.image.caption)
+
+    def card(self, item: Article | Link) -> CardView:
+        if isinstance(item, Link):
+            return CardView(item.title, self.href(item.url), "", None, None, None,
+                            external=item.url.startswith(("http://", "https://", "//")))
+        return CardView(title=item.title, url=self.href(self.library.urls[item.slug]),
+                        excerpt=excerpt(item.lead), image=self.image(item),
+                        date=self.time(item.date),
+                        section=self.section(self.config.section_by_slug[item.section]),
+                        external=False)
+
+    def article(self, article: Article, body_html: str) -> ArticleView:
+        return ArticleView(
+            title=article.title, url=self.href(self.library.urls[article.slug]),
+            section=self.section(self.config.section_by_slug[article.section]),
+            date=self.time(article.date),
+            updated=self.time(article.updated) if article.updated else None,
+            authors=article.authors, lead=article.lead, image=self.image(article),
+            body=Markup(body_html), tags=article.tags,
+            related=tuple(self.card(a) for a in self.library.related[article.slug]),
+            older=tuple(self.card(a) for a in self.library.older[article.slug]),
+            draft=article.draft)
+
+    def pagination(self, section: str, current: int, total: int) -> Pagination:
+        def url(n: int) -> str:
+            return self.href(section_url(section, n))
+        return Pagination(
+            current=current, total=total,
+            prev_url=url(current - 1) if current > 1 else None,
+            next_url=url(current + 1) if current < total else None,
+            pages=tuple(PageNumber(n, url(n), n == current) for n in range(1, total + 1)))
