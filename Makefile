@@ -1,0 +1,39 @@
+# The two commands a newcomer needs: `make build` and `make test`.
+# Both create .venv themselves; nothing else has to be installed by hand
+# (the HTML checker needs Java and Node.js, which `.ci/run` installs on CI).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SITE   ?= .
+
+.PHONY: build test lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/js --silent --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the HTML checker tests will say how to install it"; fi
+
+build: $(VENV)/.installed
+	$(BIN)/newsgen build -s $(SITE)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests
+
+test: $(VENV)/.installed-test tests/js/node_modules/.installed lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf public .public.staging .public.old .newsgen-cache .pytest_cache .ruff_cache
