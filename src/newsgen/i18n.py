@@ -90,6 +90,8 @@ def tz_label(offset: timedelta | None) -> str:
     if offset is None:
         return "GMT"
     minutes = int(offset.total_seconds()) // 60
+    if minutes == 0:
+        return "GMT"
     sign = "+" if minutes >= 0 else "-"
     hours, mins = divmod(abs(minutes), 60)
     return f"GMT{sign}{hours}" + (f":{mins:02d}" if mins else "")

@@ -134,9 +134,9 @@ class _Resolver:
                                 "broken; publish it (draft: false) or remove it here",
                                 owner.source, ref.line)
             return None
-        close = difflib.get_close_matches(ref.slug, self.everything, n=1, cutoff=0.75)
-        hint = f"did you mean '{close[0]}'?" if close else "check the slug against the article's "\
-            "slug: (or its title's slug)"
+        close = difflib.get_close_matches(ref.slug, self.everything, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else "an article's slug is its slug: " \
+            "key, or else made from its title"
         self.problems.error(f"{key} article '{ref.slug}' does not exist; {hint}",
                             owner.source, ref.line)
         return None
