@@ -162,7 +162,7 @@ def render_pages(plan: list[Page], library: Library, writer: Writer,
             view = views.article(article, html)
             context["article"] = view
             context["page"] = PageView("article", article.title, view.url, article.lead,
-                                       article.section)
+                                       article.section, draft=article.draft)
         elif page.kind == "section":
             assert page.section is not None
             section = config.section_by_slug[page.section]

@@ -85,6 +85,7 @@ class PageView:
     url: str
     description: str
     section: str | None
+    draft: bool = False
 
 
 @dataclass(frozen=True, slots=True)
