@@ -1,0 +1,200 @@
+"""One small site per feature, built with the real command and read as HTML."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_site, html, newsgen, text, write
+
+ARTICLE = """---
+title: "{title}"
+date: {date}
+section: {section}
+{extra}---
+{body}
+"""
+
+
+def article(site: Path, slug: str, title: str, date: str, section: str = "the-gioi",
+            extra: str = "", body: str = "Nội dung.") -> Path:
+    return write(site / "content" / section / f"{slug}.md",
+                 ARTICLE.format(title=title, date=date, section=section, extra=extra, body=body))
+
+
+def build(site: Path, *args: str) -> Path:
+    run = newsgen("build", "-s", site, *args)
+    assert run.code == 0, run.err
+    return site / "public"
+
+
+def test_bom_crlf_and_decomposed_text_are_read_as_plain_utf8(tmp_path: Path) -> None:
+    out = build(copy_site("encoding", tmp_path / "site"))
+    page = out / "the-gioi" / "da-nang-don-khach-quoc-te" / "index.html"
+    raw = page.read_text(encoding="utf-8")
+    assert "\r" not in raw and "\ufeff" not in raw
+    assert unicodedata.is_normalized("NFC", raw)
+    doc = html(page)
+    assert text(doc.find("h1")) == "Đà Nẵng đón khách quốc tế"
+    # A date without an offset is in the site's time zone (Asia/Ho_Chi_Minh).
+    assert doc.find("article").find("time")["datetime"] == "2022-01-06T09:15:00+07:00"
+    assert len(doc.find(class_="article-body").find_all("p")) == 2
+
+
+def test_markup_in_front_matter_and_body_shows_as_text(tmp_path: Path) -> None:
+    out = build(copy_site("escaping", tmp_path / "site"))
+    doc = html(out / "the-gioi" / "script-alert-tieu-de-script-thue-phi" / "index.html")
+    assert doc.find_all("script", src=False) == doc.find("head").find_all("script", src=False)
+    assert text(doc.find("h1")) == "<script>alert('tiêu đề')</script> Thuế & phí"
+    assert text(doc.find(class_="lead")) == 'Sapo có <b>thẻ</b> & ký hiệu "ngoặc kép"'
+    assert doc.find("main").find("b") is None and doc.find("main").find("em") is None
+    assert doc.find("figure").find("img")["alt"] == 'ảnh "><script>alert(1)</script>'
+    body = doc.find(class_="article-body")
+    assert "<script>alert('thân bài')</script>" in text(body)
+    assert not [a for a in body.find_all("a") if a["href"].startswith("javascript")]
+    assert "<i>nghiêng</i>" in [text(li) for li in doc.find_all("li", class_="tag")]
+    related = html(out / "the-gioi" / "bai-lien-quan" / "index.html")
+    link = related.find("a", href="https://example.org/?a=1&b=2")
+    assert link is not None and link.find("img") is None
+    assert "<img src=x onerror=alert(1)> Bên ngoài" in text(link)
+
+
+def test_raw_html_is_let_through_only_when_the_site_says_so(tmp_path: Path) -> None:
+    out = build(copy_site("raw-html", tmp_path / "site"))
+    doc = html(out / "the-gioi" / "script-alert-tieu-de-script-thue-phi" / "index.html")
+    body = doc.find(class_="article-body")
+    assert body.find("b") is not None and body.find("script") is not None
+    assert text(doc.find("h1")).startswith("<script>")  # front matter stays text
+
+
+def test_english_site_labels_dates_permalink_and_base_path(tmp_path: Path) -> None:
+    out = build(copy_site("english", tmp_path / "site"))
+    page = out / "2022" / "01" / "summit-opens-in-hanoi" / "index.html"
+    doc = html(page)
+    assert doc.find("html")["lang"] == "en"
+    assert [text(b) for b in doc.find(attrs={"role": "group"}).find_all("button")] == \
+        ["Small", "Normal", "Large"]
+    assert text(doc.find("article").find("time")) == "Thursday, January 6, 2022 09:15 (GMT)"
+    assert doc.find("h2", string=lambda s: s and "Older news" in s) is not None
+    # base_url has a path: every site link lives under it, pictures too.
+    assert doc.find("link", rel="stylesheet")["href"] == "/news/css/site.css"
+    assert doc.find("figure").find("img")["src"] == \
+        "/news/2022/01/summit-opens-in-hanoi/summit.svg"
+    body_links = [a["href"] for a in doc.find(class_="article-body").find_all("a")]
+    assert body_links == ["/news/2022/01/talks-announced/"]
+    assert (page.parent / "summit.svg").is_file() and (page.parent / "map.svg").is_file()
+
+
+def test_images_from_static_next_to_article_and_outside(minimal: Path) -> None:
+    article(minimal, "ngoai", "Ảnh bên ngoài", "2022-01-01", extra=(
+        "image:\n  src: https://cdn.example/a.jpg\n  caption: \"Chú thích làm alt\"\n"))
+    out = build(minimal)
+    hero = html(out / "the-gioi" / "hoi-nghi-thuong-dinh-tai-ha-noi" / "index.html")
+    assert hero.find("figure").find("img")["src"] == \
+        "/the-gioi/hoi-nghi-thuong-dinh-tai-ha-noi/hoi-nghi.svg"
+    assert (out / "the-gioi" / "hoi-nghi-thuong-dinh-tai-ha-noi" / "hoi-nghi.svg").is_file()
+    static = html(out / "the-gioi" / "dien-dan-kinh-doanh-da-nang" / "index.html")
+    assert static.find("figure").find("img")["src"] == "/images/da-nang.svg"
+    assert (out / "images" / "da-nang.svg").is_file()
+    outside = html(out / "the-gioi" / "anh-ben-ngoai" / "index.html").find("figure")
+    assert outside.find("img")["src"] == "https://cdn.example/a.jpg"
+    assert outside.find("img")["alt"] == "Chú thích làm alt"  # alt falls back to the caption
+
+
+def test_slugs_are_ascii_with_d_for_dj(minimal: Path) -> None:
+    article(minimal, "x", "Đường đến Điện Biên", "2022-01-01")
+    out = build(minimal)
+    assert (out / "the-gioi" / "duong-den-dien-bien" / "index.html").is_file()
+
+
+def test_section_pages_are_paginated_newest_first(minimal: Path) -> None:
+    for n in range(1, 44):
+        article(minimal, f"bai-{n:02d}", f"Bài số {n}", f"2021-12-01T{n % 24:02d}:00:00+07:00",
+                extra=f"slug: bai-{n:02d}\n")
+    out = build(minimal)
+    pages = [out / "the-gioi" / "index.html", out / "the-gioi" / "page" / "2" / "index.html",
+             out / "the-gioi" / "page" / "3" / "index.html"]
+    assert not (out / "the-gioi" / "page" / "4").exists()
+    seen: list[str] = []
+    for number, page in enumerate(pages, 1):
+        doc = html(page)
+        times = [t["datetime"] for t in doc.find("main").find_all("time")]
+        assert times == sorted(times, reverse=True)
+        seen += [text(c.find("a")) for c in doc.find_all(class_="card")]
+        nav = doc.find("nav", attrs={"aria-label": "Phân trang"})
+        assert text(nav.find(attrs={"aria-current": "page"})) == f"Trang {number}"
+    assert len(seen) == 45 and len(set(seen)) == 45
+    first = html(pages[0]).find("nav", attrs={"aria-label": "Phân trang"})
+    assert first.find("a", string=lambda s: s and "Trang sau" in s)["href"] == \
+        "/the-gioi/page/2/"
+
+
+def test_older_news_is_computed_from_the_same_section(minimal: Path) -> None:
+    for n in range(1, 15):
+        article(minimal, f"cu-{n:02d}", f"Tin cũ {n:02d}", f"2021-12-{n:02d}T08:00:00+07:00")
+    article(minimal, "khac", "Tin mục khác", "2021-12-20", section="kinh-te")
+    write(minimal / "site.yaml", (minimal / "site.yaml").read_text() + "older_news: 5\n")
+    out = build(minimal)
+    doc = html(out / "the-gioi" / "tin-cu-10" / "index.html")
+    older = doc.find("h2", string=lambda s: s and "Tin cũ hơn" in s).find_parent("section")
+    assert [text(a) for a in older.find_all("h3")] == [f"Tin cũ {n:02d}" for n in (9, 8, 7, 6, 5)]
+    oldest = html(out / "the-gioi" / "tin-cu-01" / "index.html")
+    assert oldest.find("h2", string=lambda s: s and "Tin cũ hơn" in s) is None
+
+
+def test_explicit_older_list_keeps_the_editors_order(minimal: Path) -> None:
+    path = minimal / "content" / "the-gioi" / "hoi-nghi-ha-noi.md"
+    path.write_text(path.read_text().replace(
+        "related:", "older: [dong-tien-on-dinh, dien-dan-kinh-doanh-da-nang]\nrelated:"))
+    doc = html(build(minimal) / "the-gioi" / "hoi-nghi-thuong-dinh-tai-ha-noi" / "index.html")
+    older = doc.find("h2", string=lambda s: s and "Tin cũ hơn" in s).find_parent("section")
+    assert [text(a) for a in older.find_all("h3")] == [
+        "Đồng tiền ổn định trong quý I", "Diễn đàn kinh doanh Đà Nẵng"]
+
+
+def test_drafts_are_held_back_unless_asked_for(minimal: Path) -> None:
+    article(minimal, "nhap", "Bài nháp", "2022-01-07", extra="draft: true\n")
+    run = newsgen("build", "-s", minimal)
+    assert run.code == 0
+    assert "content/the-gioi/nhap.md: draft, not published" in run.err
+    assert not (minimal / "public" / "the-gioi" / "bai-nhap").exists()
+    home = html(minimal / "public" / "index.html")
+    assert "Bài nháp" not in text(home)
+    out = build(minimal, "--drafts")
+    assert (out / "the-gioi" / "bai-nhap" / "index.html").is_file()
+
+
+def test_unknown_key_is_a_warning_and_strict_makes_it_an_error(minimal: Path) -> None:
+    article(minimal, "loi", "Bài có lỗi", "2022-01-07", extra="tittle: \"Sai\"\n")
+    run = newsgen("build", "-s", minimal)
+    assert run.code == 0
+    warning = ("content/the-gioi/loi.md:5: warning: unknown key 'tittle' is ignored; "
+               "did you mean 'title'?")
+    assert warning in run.err.splitlines()
+    assert "1 warning" in run.out
+    strict = newsgen("build", "-s", minimal, "--strict")
+    assert strict.code == 1
+    assert strict.err.splitlines()[0] == warning.replace("warning: ", "")
+
+
+def test_external_related_link_and_article_link(minimal: Path) -> None:
+    doc = html(build(minimal) / "the-gioi" / "hoi-nghi-thuong-dinh-tai-ha-noi" / "index.html")
+    related = doc.find("h2", string=lambda s: s and "Tin liên quan" in s).find_parent("section")
+    links = [a["href"] for a in related.find_all("a")]
+    assert links == ["/kinh-te/dong-tien-on-dinh/", "https://www.un.org/"]
+    outside = related.find("a", href="https://www.un.org/")
+    assert "liên kết ngoài" in text(outside)
+
+
+@pytest.mark.parametrize("permalink", ["/{section}/{year}/{month}/{day}/{slug}/", "/{slug}/"])
+def test_permalink_patterns(minimal: Path, permalink: str) -> None:
+    config = minimal / "site.yaml"
+    config.write_text(config.read_text() + f'permalink: "{permalink}"\n', encoding="utf-8")
+    out = build(minimal)
+    url = permalink.format(section="the-gioi", year="2022", month="01", day="06",
+                           slug="hoi-nghi-thuong-dinh-tai-ha-noi")
+    assert (out / url.strip("/") / "index.html").is_file()
+    home = html(out / "index.html")
+    assert url in [a["href"] for a in home.find_all("a")]

@@ -1,0 +1,71 @@
+"""The command line as an editor meets it: exit codes, messages, and no tracebacks."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import manifest, newsgen
+from newsgen import __version__
+
+
+def test_version() -> None:
+    run = newsgen("--version")
+    assert (run.code, run.out.strip()) == (0, f"newsgen {__version__}")
+
+
+def test_success_prints_one_summary_line(minimal: Path) -> None:
+    run = newsgen("build", "-s", minimal)
+    assert run.code == 0 and run.err == ""
+    assert re.fullmatch(r"built 7 pages \(12 files\) into .*public/ in \d+\.\d\d s\n", run.out)
+
+
+def test_quiet_prints_nothing_and_verbose_prints_the_steps(minimal: Path) -> None:
+    quiet = newsgen("build", "-s", minimal, "-q")
+    assert (quiet.code, quiet.out, quiet.err) == (0, "", "")
+    verbose = newsgen("build", "-s", minimal, "-v")
+    steps = [line.split()[0] for line in verbose.err.splitlines()]
+    assert steps == ["config", "load", "plan", "render", "static", "publish"]
+
+
+def test_usage_errors_exit_2() -> None:
+    assert newsgen("build", "--no-such-flag").code == 2
+    assert newsgen().code == 2
+    assert newsgen("publish").code == 2
+
+
+def test_missing_site_is_a_clear_one_line_error(tmp_path: Path) -> None:
+    run = newsgen("build", "-s", tmp_path)
+    assert run.code == 1
+    assert run.err.splitlines() == [
+        f"no site.yaml in {tmp_path}; run newsgen in a site folder or name one with -s SITE_DIR",
+        "build failed: 1 error; the output folder was not changed",
+    ]
+
+
+def test_output_option_and_relative_paths(minimal: Path, tmp_path: Path) -> None:
+    run = newsgen("build", "-s", "site", "-o", "elsewhere", cwd=tmp_path)
+    assert run.code == 0, run.err
+    assert (tmp_path / "elsewhere" / "index.html").is_file()
+    assert not (minimal / "public").exists()
+
+
+def test_base_url_option_moves_every_link(minimal: Path) -> None:
+    run = newsgen("build", "-s", minimal, "--base-url", "https://preview.example/pr-7")
+    assert run.code == 0, run.err
+    page = (minimal / "public" / "index.html").read_text(encoding="utf-8")
+    assert 'href="/pr-7/css/site.css"' in page and 'href="/css/' not in page
+
+
+def test_internal_error_shows_no_traceback(minimal: Path) -> None:
+    # A template that divides by zero is a bug nobody anticipated: it must not
+    # leak a traceback, and --debug must show one.
+    (minimal / "templates").mkdir()
+    (minimal / "templates" / "404.html").write_text("{{ 1 // 0 }}", encoding="utf-8")
+    before = manifest(minimal / "public") if (minimal / "public").exists() else {}
+    run = newsgen("build", "-s", minimal)
+    assert run.code in (1, 3) and "Traceback" not in run.err
+    assert run.err.strip() and not (minimal / ".public.staging").exists()
+    assert (manifest(minimal / "public") if (minimal / "public").exists() else {}) == before
+    debug = newsgen("build", "-s", minimal, "--debug")
+    assert "Traceback" in debug.err

@@ -1,0 +1,54 @@
+"""Where a build may write, and what a failed build leaves behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import manifest, newsgen, write
+
+
+@pytest.mark.parametrize("output, why", [
+    (".", "would replace the site folder itself"),
+    ("..", "would replace the site folder itself"),
+    ("content", "is inside the site's content"),
+    ("content/out", "is inside the site's content"),
+    ("static", "is inside the site's static"),
+])
+def test_output_that_would_destroy_sources_is_refused(minimal: Path, output: str,
+                                                      why: str) -> None:
+    before = manifest(minimal.parent)
+    run = newsgen("build", "-s", minimal, "-o", minimal / output)
+    assert run.code == 1
+    assert why in run.err.splitlines()[0]
+    assert manifest(minimal.parent) == before
+
+
+def test_folder_not_made_by_newsgen_is_not_replaced(minimal: Path) -> None:
+    write(minimal / "public" / "notes.txt", "bản thảo quan trọng")
+    run = newsgen("build", "-s", minimal)
+    assert run.code == 1 and "newsgen did not make" in run.err
+    assert (minimal / "public" / "notes.txt").read_text(encoding="utf-8") == "bản thảo quan trọng"
+    forced = newsgen("build", "-s", minimal, "--force")
+    assert forced.code == 0 and not (minimal / "public" / "notes.txt").exists()
+
+
+def test_failed_build_keeps_previous_output_and_leaves_no_debris(minimal: Path) -> None:
+    assert newsgen("build", "-s", minimal).code == 0
+    before = manifest(minimal / "public")
+    write(minimal / "content" / "the-gioi" / "hong.md", "---\ntitle: [\n---\n")
+    assert newsgen("build", "-s", minimal).code == 1
+    assert manifest(minimal / "public") == before
+    assert sorted(p.name for p in minimal.iterdir()) == \
+        ["content", "public", "site.yaml", "static"]
+
+
+def test_deleted_article_disappears_and_nothing_else_is_left(minimal: Path) -> None:
+    assert newsgen("build", "-s", minimal).code == 0
+    (minimal / "content" / "the-gioi" / "dien-dan-da-nang.md").unlink()
+    assert newsgen("build", "-s", minimal).code == 0
+    assert not (minimal / "public" / "the-gioi" / "dien-dan-kinh-doanh-da-nang").exists()
+    assert (minimal / "public" / "images" / "da-nang.svg").is_file()  # static files stay
+    assert sorted(p.name for p in minimal.iterdir()) == \
+        ["content", "public", "site.yaml", "static"]
