@@ -147,7 +147,7 @@ def render_pages(plan: list[Page], library: Library, writer: Writer,
     config = library.config
     env = make_environment(config)
     views = ViewMaker(library)
-    bodies = BodyRenderer(library)
+    bodies = BodyRenderer(config, library.static)
     site = views.site()
     for page in plan:
         context: dict[str, object] = {"site": site}
@@ -156,9 +156,9 @@ def render_pages(plan: list[Page], library: Library, writer: Writer,
             assert page.slug is not None
             article = library.by_slug[page.slug]
             owner = article.source
-            html, assets = bodies.render(article, problems)
-            for asset in assets:
-                writer.copy(output_path(asset.url), asset.source, asset.used_by)
+            html, pictures = bodies.render(article, library.urls[article.slug], problems)
+            for source, url in pictures:
+                writer.copy(output_path(url), source, article.source)
             view = views.article(article, html)
             context["article"] = view
             context["page"] = PageView("article", article.title, view.url, article.lead,
@@ -241,9 +241,11 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
             shutil.rmtree(staging, ignore_errors=True)
             raise
     except NewsgenError as exc:
-        # Warnings found before the failure belong to the same report.
-        seen = set(exc.problems)
-        exc.problems = sorted([*exc.problems, *(p for p in problems.items if p not in seen)],
+        # Warnings found before the failure belong to the same report (once: --strict
+        # has already turned them into errors).
+        seen = {(p.path, p.line, p.message) for p in exc.problems}
+        exc.problems = sorted([*exc.problems, *(p for p in problems.items
+                                                if (p.path, p.line, p.message) not in seen)],
                               key=lambda p: (p.path, p.line))
         raise
     except OSError as exc:

@@ -128,12 +128,12 @@ def _timezone(f: Field) -> ZoneInfo:
 
 
 def _sections(f: Field) -> tuple[Section, ...]:
-    if f.kind != "list" or not f.items():
+    if not f.is_list or not f.items():
         raise OptionError("must be a list of sections, each with a slug and a title")
     sections: list[Section] = []
     problems: list[OptionError] = []
     for item in f.items():
-        if item.kind != "mapping":
+        if not item.is_mapping:
             problems.append(OptionError("each section needs 'slug:' and 'title:'", item.line))
             continue
         entries = item.entries()
@@ -141,7 +141,9 @@ def _sections(f: Field) -> tuple[Section, ...]:
             problems.append(OptionError(f"a section has no key '{key}'; use slug and title",
                                         entries[key].line))
         if "slug" not in entries or "title" not in entries:
-            problems.append(OptionError("each section needs 'slug:' and 'title:'", item.line))
+            missing = "title" if "slug" in entries else "slug"
+            name = f"section '{entries['slug'].value}'" if "slug" in entries else "a section"
+            problems.append(OptionError(f"{name} needs '{missing}:'", item.line))
             continue
         slug = entries["slug"].value
         if not isinstance(slug, str) or not SLUG_RE.match(slug):
@@ -171,7 +173,7 @@ def _permalink(f: Field) -> str:
         raise OptionError(f"'{pattern}' uses {{{unknown[0]}}}; the parts are "
                           + ", ".join(f"{{{p}}}" for p in PERMALINK_FIELDS))
     if "slug" not in used:
-        raise OptionError(f"'{pattern}' has no {{slug}}, so every article would get the same "
+        raise OptionError(f"'{pattern}' has no {{slug}}, so articles would share one "
                           "address; use /{section}/{slug}/")
     if not (pattern.startswith("/") and pattern.endswith("/")) or "//" in pattern \
             or "/../" in pattern or "/./" in pattern:
@@ -184,7 +186,7 @@ def _output(f: Field) -> Path:
 
 
 def _strings(f: Field) -> dict[str, str | list[str]]:
-    if f.kind != "mapping":
+    if not f.is_mapping:
         raise OptionError("must be 'label: text' lines")
     known = i18n.STRINGS["en"]
     result: dict[str, str | list[str]] = {}
@@ -271,7 +273,7 @@ def load_config(site_dir: Path, problems: Problems,
                        "name one with -s SITE_DIR")
         problems.check(ConfigError)
     text = read_text(path, CONFIG_FILE, problems)
-    fields = parse_mapping(text, CONFIG_FILE, 1, problems, CONFIG_FILE) if text is not None \
+    fields = parse_mapping(text, CONFIG_FILE, 1, problems, "the file") if text is not None \
         else None
     problems.check(ConfigError)
     assert fields is not None
@@ -279,7 +281,7 @@ def load_config(site_dir: Path, problems: Problems,
     values: dict[str, object] = {}
     for key, f in fields.items():
         if key not in OPTIONS:
-            problems.warn(f"unknown setting '{key}' is ignored{_did_you_mean(key, OPTIONS)}",
+            problems.warn(f"unknown setting '{key}'{_did_you_mean(key, OPTIONS)}",
                           CONFIG_FILE, f.line)
     for key, option in OPTIONS.items():
         if key not in fields:

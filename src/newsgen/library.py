@@ -16,10 +16,11 @@ from pathlib import Path, PurePosixPath
 
 from newsgen.config import SiteConfig
 from newsgen.errors import ContentError, Problems
-from newsgen.frontmatter import read_article
+from newsgen.frontmatter import SourceFile, read_article
+from newsgen.markdown import scan_pictures
 from newsgen.models import Article, Image, Link, Ref, parse_article
 from newsgen.theme import static_files
-from newsgen.urls import is_external, join, permalink
+from newsgen.urls import is_external, join, permalink, slugify
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +66,15 @@ def load_library(config: SiteConfig, problems: Problems, *, drafts: bool = False
         problems.error("there are no articles: add Markdown files under content/",
                        "content")
     parsed: list[Article] = []
+    broken: set[str] = set()  # slugs of articles that failed to load, already reported
     for path in paths:
         rel = path.relative_to(site).as_posix()
         src = read_article(path, rel, problems)
-        if src is not None and (article := parse_article(src, config, problems)):
+        article = parse_article(src, config, problems) if src is not None else None
+        if article is not None:
             parsed.append(article)
+        else:
+            broken |= _likely_slugs(path, src)
 
     everything = _unique_slugs(parsed, problems)
     published = sorted((a for a in everything.values() if drafts or not a.draft),
@@ -82,7 +87,7 @@ def load_library(config: SiteConfig, problems: Problems, *, drafts: bool = False
     urls = {a.slug: permalink(config.permalink, section=a.section, slug=a.slug, date=a.date)
             for a in published}
 
-    resolver = _Resolver(by_slug, everything, problems)
+    resolver = _Resolver(by_slug, everything, broken, problems)
     related = {a.slug: resolver.related(a) for a in published}
     older = {a.slug: resolver.older(a, by_section[a.section], config.older_news)
              for a in published}
@@ -93,6 +98,11 @@ def load_library(config: SiteConfig, problems: Problems, *, drafts: bool = False
         if a.image and (url := _resolve_image(a, a.image, urls[a.slug], config, static, assets,
                                               problems)):
             image_urls[a.slug] = url
+    if problems.errors:
+        # Rendering will not start, so find the bodies' missing pictures now: every
+        # problem of the site is reported in this one run.
+        for article in published:
+            scan_pictures(article, config, static, problems)
     problems.check(ContentError, strict=strict)
     return Library(config=config, articles=tuple(published), by_slug=by_slug,
                    by_section={s.slug: tuple(by_section.get(s.slug, ())) for s in config.sections},
@@ -108,9 +118,20 @@ def _unique_slugs(articles: list[Article], problems: Problems) -> dict[str, Arti
             first[article.slug] = article
             continue
         key = "slug" if "slug" in article.lines else "title"
-        problems.error(f"slug '{article.slug}' is already used by {other.source}; give one of "
-                       "them another slug:", article.source, article.line(key))
+        problems.error(f"slug '{article.slug}' is already used by {other.source}; set a "
+                       "different slug: in one of them", article.source, article.line(key))
     return first
+
+
+def _likely_slugs(path: Path, src: SourceFile | None) -> set[str]:
+    """Slugs a broken article would have had, so links to it are not reported as well."""
+    slugs = {slugify(path.stem)}
+    if src is not None:
+        for key in ("slug", "title"):
+            value = src.fields[key].value if key in src.fields else None
+            if isinstance(value, str):
+                slugs.add(value if key == "slug" else slugify(value))
+    return slugs
 
 
 @dataclass(slots=True)
@@ -119,6 +140,7 @@ class _Resolver:
 
     published: dict[str, Article]
     everything: dict[str, Article]
+    broken: set[str]  # reported already where they are written
     problems: Problems
 
     def article(self, owner: Article, ref: Ref, key: str) -> Article | None:
@@ -127,7 +149,7 @@ class _Resolver:
                                 owner.source, ref.line)
             return None
         target = self.published.get(ref.slug)
-        if target is not None:
+        if target is not None or ref.slug in self.broken:
             return target
         if ref.slug in self.everything:
             self.problems.error(f"{key} article '{ref.slug}' is a draft, so the link would be "

@@ -7,6 +7,7 @@ escaped unless the site turns `raw_html` on.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -15,8 +16,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from newsgen.config import SiteConfig
 from newsgen.errors import Problems
-from newsgen.library import Asset, Library
 from newsgen.models import Article
 from newsgen.urls import href, join, slugify
 
@@ -33,55 +34,86 @@ def make_markdown(raw_html: bool) -> MarkdownIt:
     return md
 
 
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """A picture in a body that sits next to the article file and is copied beside its page."""
+
+    source: Path
+    name: str  # as written, relative to the article
+
+
+def _is_local(url: str) -> bool:
+    return bool(url) and not url.startswith(("#", "mailto:", "tel:")) and "://" not in url
+
+
+def _links(article: Article, tokens: list[Token]) -> Iterator[tuple[Token, str, str, int]]:
+    """(token, attribute, url, file line) for every local link and picture in a body."""
+    for block in tokens:
+        line = article.body_line + (block.map[0] if block.map else 0)
+        for token in _walk(block.children or []):
+            attr = "src" if token.type == "image" else "href" if token.type == "link_open" \
+                else None
+            url = str(token.attrGet(attr) or "") if attr else ""
+            if attr and _is_local(url):
+                yield token, attr, url, line
+
+
+def check_pictures(article: Article, tokens: list[Token], config: SiteConfig,
+                   static: Mapping[str, Path], problems: Problems) -> list[Picture]:
+    """Report pictures of a body that do not exist; return those to copy beside the page."""
+    pictures: list[Picture] = []
+    folder = (config.site_dir / article.source).parent
+    for token, _, url, line in _links(article, tokens):
+        if token.type != "image":
+            continue
+        if url.startswith("/"):
+            if url.lstrip("/") not in static:
+                problems.error(f"picture '{url}' not found: there is no static{url}",
+                               article.source, line)
+            continue
+        name = PurePosixPath(url.split("?")[0].split("#")[0])
+        source = folder / name
+        if ".." in name.parts or not source.is_file():
+            where = (PurePosixPath(article.source).parent / name).as_posix()
+            problems.error(f"picture '{url}' not found: there is no {where}; put it beside the "
+                           ".md file or under static/", article.source, line)
+            continue
+        pictures.append(Picture(source, str(name)))
+    return pictures
+
+
+def scan_pictures(article: Article, config: SiteConfig, static: Mapping[str, Path],
+                  problems: Problems) -> None:
+    """Check a body's pictures without rendering it, when a build fails before rendering."""
+    check_pictures(article, make_markdown(False).parse(article.body), config, static, problems)
+
+
 @dataclass(slots=True)
 class BodyRenderer:
-    """Renders bodies against a library: checks local pictures and base-path links."""
+    """Renders bodies: local links go under the base path, pictures are checked."""
 
-    library: Library
+    config: SiteConfig
+    static: Mapping[str, Path]
     md: MarkdownIt = field(init=False)
 
     def __post_init__(self) -> None:
-        self.md = make_markdown(self.library.config.raw_html)
+        self.md = make_markdown(self.config.raw_html)
 
-    def render(self, article: Article, problems: Problems) -> tuple[str, list[Asset]]:
+    def render(self, article: Article, page_url: str, problems: Problems
+               ) -> tuple[str, list[tuple[Path, str]]]:
+        """The body's HTML and the (file, site URL) pairs of pictures to copy beside it."""
         tokens = self.md.parse(article.body)
-        assets = self._fix_urls(article, tokens, problems)
-        return self.md.renderer.render(tokens, self.md.options, {}), assets
-
-    def _fix_urls(self, article: Article, tokens: list[Token], problems: Problems
-                  ) -> list[Asset]:
-        """Point local links under the base path; find pictures that sit next to the article."""
-        config = self.library.config
-        page_url = self.library.urls[article.slug]
-        assets: list[Asset] = []
-        for block in tokens:
-            line = article.body_line + (block.map[0] if block.map else 0)
-            for token in _walk(block.children or []):
-                attr = "src" if token.type == "image" else "href" if token.type == "link_open" \
-                    else None
-                url = str(token.attrGet(attr) or "") if attr else ""
-                if not url or url.startswith(("#", "mailto:", "tel:")) or "://" in url:
-                    continue
-                if url.startswith("/"):
-                    token.attrSet(attr, href(config.base_path, url))
-                    if token.type == "image" and url.lstrip("/") not in self.library.static:
-                        problems.error(f"picture '{url}' not found: there is no static{url}",
-                                       article.source, line)
-                elif token.type == "image":
-                    token.attrSet("loading", "lazy")
-                    clean = PurePosixPath(url.split("?")[0])
-                    source = (config.site_dir / article.source).parent / clean
-                    if ".." in clean.parts or not source.is_file():
-                        problems.error(f"picture '{url}' not found next to the article; put it "
-                                       "beside the .md file or under static/", article.source,
-                                       line)
-                        continue
-                    assets.append(Asset(Path(source), join(page_url, str(clean)),
-                                        article.source))
-        return assets
+        pictures = check_pictures(article, tokens, self.config, self.static, problems)
+        for token, attr, url, _ in _links(article, tokens):
+            if url.startswith("/"):
+                token.attrSet(attr, href(self.config.base_path, url))
+            elif token.type == "image":
+                token.attrSet("loading", "lazy")
+        html = self.md.renderer.render(tokens, self.md.options, {})
+        return html, [(p.source, join(page_url, p.name)) for p in pictures]
 
 
-def _walk(tokens: list[Token]):
+def _walk(tokens: list[Token]) -> Iterator[Token]:
     for token in tokens:
         yield token
         if token.children:

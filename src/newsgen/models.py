@@ -8,6 +8,7 @@ Unknown keys are warned about by name and line, never set on the model.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -100,8 +101,12 @@ def _optional_text(f: Field, config: SiteConfig) -> str:
 def _datetime(f: Field, config: SiteConfig) -> datetime:
     value = f.value
     if not isinstance(value, str):
-        raise FieldError(f"'{value}' is not a date; {DATE_HINT}")
+        raise FieldError(f"'{f.shown}' is not a date; {DATE_HINT}")
     text = value.strip()
+    offset = re.search(r"[+-](\d\d):?(\d\d)$", text) if "T" in text or " " in text else None
+    if offset and (int(offset[1]) > 14 or int(offset[2]) > 59):
+        raise FieldError(f"'{text}' has the offset {offset[0]}, which no time zone has; "
+                         "offsets run from -12:00 to +14:00 (Vietnam is +07:00)")
     try:
         if len(text) == 10:
             parsed = datetime.combine(date.fromisoformat(text), time())
@@ -121,7 +126,7 @@ def _section(f: Field, config: SiteConfig) -> str:
     slugs = list(config.section_by_slug)
     close = difflib.get_close_matches(str(value), slugs, n=1)
     hint = f"did you mean '{close[0]}'?" if close else "use one of: " + ", ".join(slugs)
-    raise FieldError(f"section '{value}' is not in site.yaml; {hint}")
+    raise FieldError(f"'{f.shown}' is not in site.yaml; {hint}")
 
 
 def _slug(f: Field, _: SiteConfig) -> str:
@@ -130,23 +135,26 @@ def _slug(f: Field, _: SiteConfig) -> str:
         return value
     suggestion = slugify(str(value)) if value is not None else ""
     hint = f"; use '{suggestion}'" if suggestion else ""
-    raise FieldError(f"slug '{value}' must be lowercase ASCII letters, digits and '-'{hint}")
+    raise FieldError(f"'{f.shown}' must be lowercase ASCII letters, digits and '-'{hint}")
 
 
 def _text_list(what: str) -> Parser:
     def parse(f: Field, config: SiteConfig) -> tuple[str, ...]:
         if isinstance(f.value, str) and what == "authors":
             return (_text(f, config),)
-        if f.kind != "list":
+        if not f.is_list:
             raise FieldError(f"must be a list, like [Mỹ, Nhật Bản], not {f.kind}")
         result: list[str] = []
         for item in f.items():
+            if item.is_mapping:
+                raise FieldError(f"item '{item.shown}' is read as 'key: value'; put it in "
+                                 "quotes", item.line)
             if not isinstance(item.value, str) or not item.value.strip():
-                raise FieldError(f"each of the {what} must be text; '{item.value}' is "
-                                 f"{item.kind} (put it in quotes)", item.line)
+                raise FieldError(f"item '{item.shown}' is {item.kind}, not text; put it in "
+                                 "quotes", item.line)
             text = " ".join(item.value.split())
             if text.casefold() in (r.casefold() for r in result):
-                raise FieldError(f"'{text}' is listed twice in {what}", item.line)
+                raise FieldError(f"item '{text}' is listed twice; remove one", item.line)
             result.append(text)
         return tuple(result)
     return parse
@@ -165,19 +173,19 @@ def check_url(url: str, line: int) -> str:
 
 
 def _entries(f: Field, allowed: tuple[str, ...], what: str) -> dict[str, Field]:
-    if f.kind != "mapping":
+    if not f.is_mapping:
         raise FieldError(f"{what} must be 'key: value' lines with {', '.join(allowed)}")
     entries = f.entries()
     for key, item in entries.items():
         if key not in allowed:
-            raise FieldError(f"{what} has no key '{key}'; use {', '.join(allowed)}", item.line)
+            raise FieldError(f"has no key '{key}'; use {', '.join(allowed)}", item.line)
     return entries
 
 
 def _image(f: Field, config: SiteConfig) -> Image:
-    entries = _entries(f, ("src", "alt", "caption"), "image")
+    entries = _entries(f, ("src", "alt", "caption"), "is written as")
     if "src" not in entries:
-        raise FieldError("image needs 'src:', the picture's file or address")
+        raise FieldError("needs 'src:', the picture's file or address")
     src = _text(entries["src"], config)
     check_url(src, entries["src"].line)
     caption = _optional_text(entries["caption"], config) if "caption" in entries else ""
@@ -186,7 +194,7 @@ def _image(f: Field, config: SiteConfig) -> Image:
 
 
 def _related(f: Field, config: SiteConfig) -> tuple[Ref | Link, ...]:
-    if f.kind != "list":
+    if not f.is_list:
         raise FieldError("must be a list of article slugs or {title, url} links")
     items: list[Ref | Link] = []
     for item in f.items():
@@ -194,30 +202,30 @@ def _related(f: Field, config: SiteConfig) -> tuple[Ref | Link, ...]:
             items.append(Ref(item.value.strip(), item.line))
             continue
         try:
-            entries = _entries(item, ("title", "url"), "a related link")
+            entries = _entries(item, ("title", "url"), "items")
         except FieldError as exc:
             raise FieldError(str(exc), exc.line or item.line) from None
         if set(entries) != {"title", "url"}:
-            raise FieldError("a related link needs both title and url", item.line)
+            raise FieldError("links need both title and url", item.line)
         url = check_url(_text(entries["url"], config), entries["url"].line)
         items.append(Link(_text(entries["title"], config), url, item.line))
     return tuple(items)
 
 
 def _older(f: Field, _: SiteConfig) -> tuple[Ref, ...]:
-    if f.kind != "list":
+    if not f.is_list:
         raise FieldError("must be a list of article slugs")
     refs = []
     for item in f.items():
         if not isinstance(item.value, str):
-            raise FieldError(f"'{item.value}' is not an article slug", item.line)
+            raise FieldError(f"item '{item.shown}' is not an article slug", item.line)
         refs.append(Ref(item.value.strip(), item.line))
     return tuple(refs)
 
 
 def _bool(f: Field, _: SiteConfig) -> bool:
     if not isinstance(f.value, bool):
-        raise FieldError(f"must be true or false, not '{f.value}'")
+        raise FieldError(f"must be true or false, not '{f.shown}'")
     return f.value
 
 
@@ -226,14 +234,16 @@ class FieldSpec:
     parse: Parser
     required: bool
     doc: str
+    example: str = ""  # the line to add when a required key is missing
 
 
 FIELDS: dict[str, FieldSpec] = {
-    "title": FieldSpec(_text, True, "The headline."),
+    "title": FieldSpec(_text, True, "The headline.", 'title: "Tiêu đề bài viết"'),
     "date": FieldSpec(_datetime, True, "Publication time; without an offset it is in the "
-                      "site's time zone."),
+                      "site's time zone.", "date: 2022-01-06T09:00:00+07:00"),
     "updated": FieldSpec(_datetime, False, "Time of the last real change, shown as 'Cập nhật'."),
-    "section": FieldSpec(_section, True, "Slug of one of the sections in site.yaml."),
+    "section": FieldSpec(_section, True, "Slug of one of the sections in site.yaml.",
+                         "section: {section}"),
     "slug": FieldSpec(_slug, False, "The article's URL name; by default made from the title."),
     "lead": FieldSpec(_optional_text, False, "The sapo: one or two sentences above the body."),
     "authors": FieldSpec(_text_list("authors"), False, "Byline: one name or a list."),
@@ -260,7 +270,7 @@ def parse_article(src: SourceFile, config: SiteConfig, problems: Problems) -> Ar
             close = difflib.get_close_matches(key, FIELDS, n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else \
                 f"; known keys: {', '.join(FIELDS)}"
-            problems.warn(f"unknown key '{key}' is ignored{hint}", src.rel, f.line)
+            problems.warn(f"unknown key '{key}'{hint}", src.rel, f.line)
             continue
         try:
             values[key] = spec.parse(f, config)
@@ -269,7 +279,8 @@ def parse_article(src: SourceFile, config: SiteConfig, problems: Problems) -> Ar
             ok = False
     for key, spec in FIELDS.items():
         if spec.required and key not in src.fields:
-            problems.error(f"'{key}' is missing from the front matter: {spec.doc}", src.rel, 1)
+            example = spec.example.format(section=" | ".join(config.section_by_slug))
+            problems.error(f"'{key}' is missing; add a line such as: {example}", src.rel, 1)
             ok = False
     if not ok:
         return None

@@ -7,6 +7,7 @@ editor wrote can be traced back to its line, and every way a file can be broken
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,13 +50,30 @@ class Field:
         return _Constructor().construct_document(self.node)
 
     @property
+    def is_list(self) -> bool:
+        return isinstance(self.node, yaml.SequenceNode)
+
+    @property
+    def is_mapping(self) -> bool:
+        return isinstance(self.node, yaml.MappingNode)
+
+    @property
     def kind(self) -> str:
-        """'mapping', 'list', or the scalar's Python type name, for error messages."""
-        if isinstance(self.node, yaml.MappingNode):
-            return "mapping"
-        if isinstance(self.node, yaml.SequenceNode):
-            return "list"
+        """What the value is, in an editor's words: 'a list', 'a number', 'text'..."""
+        if self.is_mapping:
+            return "'key: value' lines"
+        if self.is_list:
+            return "a list"
         return _describe(self.value)
+
+    @property
+    def shown(self) -> str:
+        """The value as the editor wrote it, for quoting back in a message."""
+        if self.is_mapping:
+            return ", ".join(f"{k.value}: {getattr(v, 'value', '...')}" for k, v in self.node.value)
+        if self.is_list:
+            return "[...]"
+        return str(self.value)
 
     def items(self) -> list[Field]:
         """The items of a list, each with its own line."""
@@ -119,11 +137,8 @@ def parse_mapping(text: str, rel: str, first_line: int, problems: Problems,
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + mark.line if mark else first_line
-        problem = exc.problem or exc.context or "invalid YAML"
-        hint = _yaml_hint(problem)
-        problems.error(f"{what} is not valid YAML: {problem}{hint}", rel, line)
+        line, message = _explain(exc, text.split("\n"))
+        problems.error(f"{what} is not valid YAML: {message}", rel, first_line + line)
         return None
     except yaml.YAMLError as exc:
         problems.error(f"{what} is not valid YAML: {exc}", rel, first_line)
@@ -140,12 +155,28 @@ def parse_mapping(text: str, rel: str, first_line: int, problems: Problems,
     return Field(node, first_line, first_line).entries()
 
 
-def _yaml_hint(problem: str) -> str:
-    if "'\\t'" in problem or "tab" in problem:
-        return "; indent with spaces, not tabs"
+def _explain(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, str]:
+    """The 0-based line to point at and the parser's complaint with a hint how to fix it.
+
+    libyaml's messages name the symptom, not the editor's mistake; the hints
+    cover the mistakes editors make most: tabs, an unclosed quote, a headline
+    starting with '[' and text containing ': '.
+    """
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line if mark else 0
+    problem = exc.problem or exc.context or "invalid YAML"
+    near = [lines[i] for i in (line - 1, line) if 0 <= i < len(lines)]
+    if "quoted scalar" in (exc.context or "") and exc.context_mark:
+        return exc.context_mark.line, f"{problem}; the quote opened on this line is never closed"
+    if any("\t" in text[:len(text) - len(text.lstrip())] for text in near) \
+            or "'\\t'" in problem or "tab" in problem:
+        return line, f"{problem}; indent with spaces, not tabs"
+    for index in (line, line - 1):
+        if 0 <= index < len(lines) and re.match(r"\s*[\w-]+:\s*[\[{]", lines[index]):
+            return index, f"{problem}; put text that starts with '[' or '{{' in double quotes"
     if "mapping values are not allowed" in problem:
-        return "; put text that contains ': ' in double quotes"
-    return ""
+        return line, f"{problem}; put text that contains ': ' in double quotes"
+    return line, problem
 
 
 def _check_tree(node: yaml.Node, at: int, rel: str, first_line: int, problems: Problems,
