@@ -15,7 +15,7 @@ import os
 import shutil
 from pathlib import Path
 
-from newsgen.errors import BuildError
+from newsgen.errors import BuildError, Problems
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,44 @@ def _show(path: Path, site_dir: Path) -> str:
         return path.resolve().relative_to(site_dir.resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+class Writer:
+    """Writes every output file, and refuses to write one path twice (Pelican's writer).
+
+    Two articles whose slugs map to one URL, or a static file shadowing a page,
+    are caught here instead of one silently replacing the other.
+    """
+
+    def __init__(self, root: Path, problems: Problems) -> None:
+        self.root = root
+        self.problems = problems
+        self.owners: dict[str, str] = {}  # output path -> what wrote it, for messages
+        self.copied: dict[str, Path] = {}  # output path -> file copied there
+        self.pages = 0
+
+    def _claim(self, rel: str, owner: str) -> bool:
+        if rel in self.owners:
+            self.problems.error(f"{rel} would be written twice, for {self.owners[rel]} and "
+                                f"for {owner}; change a slug or the permalink pattern",
+                                owner if owner.endswith(".md") else "")
+            return False
+        self.owners[rel] = owner
+        target = self.root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return True
+
+    def write_page(self, rel: str, html: str, owner: str) -> None:
+        if self._claim(rel, owner):
+            (self.root / rel).write_text(html, encoding="utf-8", newline="\n")
+            self.pages += 1
+
+    def copy(self, rel: str, source: Path, owner: str) -> None:
+        if self.copied.get(rel) == source:
+            return  # one picture used twice, by the hero and the body
+        if self._claim(rel, owner):
+            self.copied[rel] = source
+            shutil.copyfile(source, self.root / rel)
 
 
 def staging_path(output: Path) -> Path:

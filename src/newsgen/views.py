@@ -15,7 +15,8 @@ from newsgen.config import Section, SiteConfig
 from newsgen.i18n import format_datetime
 from newsgen.library import Library
 from newsgen.models import Article, Link
-from newsgen.urls import href, section_url
+from newsgen.plan import Page, home_articles
+from newsgen.urls import href, is_external, section_url
 
 EXCERPT_CHARS = 120
 
@@ -153,7 +154,7 @@ class ViewMaker:
     def card(self, item: Article | Link) -> CardView:
         if isinstance(item, Link):
             return CardView(item.title, self.href(item.url), "", None, None, None,
-                            external=item.url.startswith(("http://", "https://", "//")))
+                            external=is_external(item.url))
         return CardView(title=item.title, url=self.href(self.library.urls[item.slug]),
                         excerpt=excerpt(item.lead), image=self.image(item),
                         date=self.time(item.date),
@@ -180,3 +181,38 @@ class ViewMaker:
             prev_url=url(current - 1) if current > 1 else None,
             next_url=url(current + 1) if current < total else None,
             pages=tuple(PageNumber(n, url(n), n == current) for n in range(1, total + 1)))
+
+    def context(self, page: Page, body_html: str = "") -> dict[str, object]:
+        """Everything one page's template sees; `body_html` is the article's rendered body."""
+        config = self.config
+        library = self.library
+        context: dict[str, object] = {"site": self.site()}
+        if page.kind == "article":
+            assert page.slug is not None
+            article = library.by_slug[page.slug]
+            view = self.article(article, body_html)
+            context["article"] = view
+            context["page"] = PageView("article", article.title, view.url, article.lead,
+                                       article.section, draft=article.draft)
+        elif page.kind == "section":
+            assert page.section is not None
+            section = config.section_by_slug[page.section]
+            title = section.title if page.number == 1 else \
+                f"{section.title} – {config.strings['page']} {page.number}"
+            context["section"] = self.section(section)
+            context["cards"] = tuple(self.card(library.by_slug[s]) for s in page.reads)
+            context["pagination"] = self.pagination(section.slug, page.number, page.total)
+            context["page"] = PageView("section", title, self.href(page.url),
+                                       config.description, section.slug)
+        elif page.kind == "home":
+            latest, blocks = home_articles(library)
+            context["latest"] = tuple(self.card(a) for a in latest)
+            context["blocks"] = tuple(
+                SectionBlock(self.section(config.section_by_slug[slug]),
+                             tuple(self.card(a) for a in chunk))
+                for slug, chunk in blocks.items())
+            context["page"] = PageView("home", "", self.href("/"), config.description, None)
+        else:
+            context["page"] = PageView(page.kind, str(config.strings["not_found_title"]),
+                                       self.href(page.url), "", None)
+        return context
