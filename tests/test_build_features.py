@@ -197,3 +197,25 @@ def test_permalink_patterns(minimal: Path, permalink: str) -> None:
     assert (out / url.strip("/") / "index.html").is_file()
     home = html(out / "index.html")
     assert url in [a["href"] for a in home.find_all("a")]
+
+
+def test_empty_lead_and_decorative_picture(minimal: Path) -> None:
+    article(minimal, "trang-tri", "Ảnh trang trí", "2022-01-01", extra=(
+        'lead: ""\nimage:\n  src: /images/da-nang.svg\n  alt: ""\n  caption: "Chú thích"\n'))
+    doc = html(build(minimal) / "the-gioi" / "anh-trang-tri" / "index.html")
+    assert doc.find(class_="lead") is None
+    assert doc.find("figure").find("img")["alt"] == ""
+
+
+def test_body_pictures_load_lazily_and_missing_ones_name_their_line(minimal: Path) -> None:
+    article(minimal, "anh", "Bài có ảnh", "2022-01-01",
+            body="Đoạn một\ndòng hai ![bản đồ](/images/da-nang.svg)\n\n![x](/images/khong-co.svg)")
+    run = newsgen("build", "-s", minimal)
+    assert run.err.splitlines()[0] == ("content/the-gioi/anh.md:9: picture '/images/khong-co.svg' "
+                                       "not found: there is no static/images/khong-co.svg")
+    path = minimal / "content" / "the-gioi" / "anh.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("khong-co", "da-nang"),
+                    encoding="utf-8")
+    doc = html(build(minimal) / "the-gioi" / "bai-co-anh" / "index.html")
+    assert [img["loading"] for img in doc.find(class_="article-body").find_all("img")] == \
+        ["lazy", "lazy"]

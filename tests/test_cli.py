@@ -69,3 +69,11 @@ def test_internal_error_shows_no_traceback(minimal: Path) -> None:
     assert (manifest(minimal / "public") if (minimal / "public").exists() else {}) == before
     debug = newsgen("build", "-s", minimal, "--debug")
     assert "Traceback" in debug.err
+
+
+def test_base_url_option_is_checked_like_site_yaml(minimal: Path) -> None:
+    run = newsgen("build", "-s", minimal, "--base-url", "tin-moi")
+    assert run.code == 1
+    assert run.err.splitlines()[0] == \
+        "--base-url 'tin-moi' is not a full address; write it like https://example.com/"
+    assert not (minimal / "public").exists()

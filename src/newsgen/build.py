@@ -16,8 +16,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsgen.config import SiteConfig, load_config
-from newsgen.errors import BuildError, ContentError, NewsgenError, Problem, Problems
+from newsgen.config import OptionError, SiteConfig, check_base_url, load_config
+from newsgen.errors import (
+    BuildError,
+    ConfigError,
+    ContentError,
+    NewsgenError,
+    Problem,
+    Problems,
+)
 from newsgen.library import Library, load_library
 from newsgen.markdown import BodyRenderer
 from newsgen.output import Writer, check_output, new_staging, publish
@@ -91,8 +98,10 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
     problems = Problems()
     overrides: dict[str, object] = {}
     if options.base_url:
-        overrides["base_url"] = options.base_url if options.base_url.endswith("/") \
-            else options.base_url + "/"
+        try:
+            overrides["base_url"] = check_base_url(options.base_url)
+        except OptionError as exc:
+            raise ConfigError(f"--base-url {exc}") from None
     result = BuildResult(output=site_dir / "public")
     try:
         with _step(result, "config"):

@@ -102,7 +102,11 @@ def _count(minimum: int) -> Callable[[Field], int]:
 
 
 def _base_url(f: Field) -> str:
-    url = _text(f)
+    return check_base_url(_text(f))
+
+
+def check_base_url(url: str) -> str:
+    """A full http(s) address ending in '/', or OptionError saying how to write one."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise OptionError(f"'{url}' is not a full address; write it like https://example.com/")

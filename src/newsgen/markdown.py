@@ -51,6 +51,8 @@ def _links(article: Article, tokens: list[Token]) -> Iterator[tuple[Token, str, 
     for block in tokens:
         line = article.body_line + (block.map[0] if block.map else 0)
         for token in _walk(block.children or []):
+            if token.type in ("softbreak", "hardbreak"):
+                line += 1  # inline tokens carry no line; count the breaks instead
             attr = "src" if token.type == "image" else "href" if token.type == "link_open" \
                 else None
             url = str(token.attrGet(attr) or "") if attr else ""
@@ -104,11 +106,12 @@ class BodyRenderer:
         """The body's HTML and the (file, site URL) pairs of pictures to copy beside it."""
         tokens = self.md.parse(article.body)
         pictures = check_pictures(article, tokens, self.config, self.static, problems)
+        for token in _walk(tokens):
+            if token.type == "image":
+                token.attrSet("loading", "lazy")  # the hero is above the fold, body pictures not
         for token, attr, url, _ in _links(article, tokens):
             if url.startswith("/"):
                 token.attrSet(attr, href(self.config.base_path, url))
-            elif token.type == "image":
-                token.attrSet("loading", "lazy")
         html = self.md.renderer.render(tokens, self.md.options, {})
         return html, [(p.source, join(page_url, p.name)) for p in pictures]
 

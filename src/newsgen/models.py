@@ -89,13 +89,20 @@ Parser = Callable[[Field, SiteConfig], object]
 
 
 def _text(f: Field, _: SiteConfig) -> str:
-    if not isinstance(f.value, str) or not f.value.strip():
-        raise FieldError(f"must be text, not {f.kind}")
+    if not isinstance(f.value, str):
+        raise FieldError(f"must be text, not {f.kind}", f.line)
+    if not f.value.strip():
+        raise FieldError("is empty; write the text between the quotes", f.line)
     return " ".join(f.value.split())
 
 
-def _optional_text(f: Field, config: SiteConfig) -> str:
-    return "" if f.value is None else _text(f, config)
+def _optional_text(f: Field, _: SiteConfig) -> str:
+    """Text that may be left empty: `lead: ""`, or `alt: ""` for a decorative picture."""
+    if f.value is None:
+        return ""
+    if not isinstance(f.value, str):
+        raise FieldError(f"must be text, not {f.kind}", f.line)
+    return " ".join(f.value.split())
 
 
 def _datetime(f: Field, config: SiteConfig) -> datetime:
@@ -182,14 +189,22 @@ def _entries(f: Field, allowed: tuple[str, ...], what: str) -> dict[str, Field]:
     return entries
 
 
+def _part(entries: dict[str, Field], key: str, parse: Parser, config: SiteConfig) -> str:
+    """Parse one key of a nested mapping, naming the key in the message."""
+    try:
+        return str(parse(entries[key], config))
+    except FieldError as exc:
+        raise FieldError(f"{key} {exc}", exc.line) from None
+
+
 def _image(f: Field, config: SiteConfig) -> Image:
     entries = _entries(f, ("src", "alt", "caption"), "is written as")
     if "src" not in entries:
         raise FieldError("needs 'src:', the picture's file or address")
-    src = _text(entries["src"], config)
-    check_url(src, entries["src"].line)
-    caption = _optional_text(entries["caption"], config) if "caption" in entries else ""
-    alt = _optional_text(entries["alt"], config) if "alt" in entries else caption
+    src = check_url(_part(entries, "src", _text, config), entries["src"].line)
+    caption = _part(entries, "caption", _optional_text, config) if "caption" in entries else ""
+    # No alt: the caption describes the picture. An empty alt: "" marks it decorative.
+    alt = _part(entries, "alt", _optional_text, config) if "alt" in entries else caption
     return Image(src, alt, caption, entries["src"].line)
 
 
@@ -207,8 +222,8 @@ def _related(f: Field, config: SiteConfig) -> tuple[Ref | Link, ...]:
             raise FieldError(str(exc), exc.line or item.line) from None
         if set(entries) != {"title", "url"}:
             raise FieldError("links need both title and url", item.line)
-        url = check_url(_text(entries["url"], config), entries["url"].line)
-        items.append(Link(_text(entries["title"], config), url, item.line))
+        url = check_url(_part(entries, "url", _text, config), entries["url"].line)
+        items.append(Link(_part(entries, "title", _text, config), url, item.line))
     return tuple(items)
 
 

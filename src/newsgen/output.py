@@ -29,8 +29,11 @@ def check_output(site_dir: Path, output: Path, force: bool = False) -> None:
     site = site_dir.resolve()
     out = output.resolve()
     shown = _show(output, site_dir)
-    if out == Path(out.anchor) or out == Path.home().resolve():
-        raise BuildError(f"output '{shown}' is {out}; choose a folder of its own, like public")
+    for special, name in ((Path(out.anchor), "the root folder"),
+                          (Path.home().resolve(), "your home folder")):
+        if out == special:
+            raise BuildError(f"output '{shown}' is {name}; choose a folder of its own, "
+                             "like public")
     if out == site or out in site.parents:
         raise BuildError(f"output '{shown}' would replace the site folder itself; "
                          "use a folder inside it, like public")

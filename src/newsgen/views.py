@@ -30,8 +30,9 @@ class SectionLink:
 
 @dataclass(frozen=True, slots=True)
 class TimeView:
-    iso: str
-    text: str
+    iso: str  # for <time datetime>
+    text: str  # date and time in the site's language (strings.datetime_format)
+    short: str  # the date alone (strings.date_format)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +144,8 @@ class ViewMaker:
 
     def time(self, value: datetime) -> TimeView:
         local = value.astimezone(self.config.timezone)
-        return TimeView(local.isoformat(), format_datetime(local, self.config.strings))
+        return TimeView(local.isoformat(), format_datetime(local, self.config.strings),
+                        format_datetime(local, self.config.strings, "date_format"))
 
     def image(self, article: Article) -> ImageView | None:
         url = self.library.image_urls.get(article.slug)
