@@ -16,8 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsgen.config import OptionError, SiteConfig, check_base_url, load_config
+from newsgen.config import SiteConfig, check_base_url, load_config
 from newsgen.errors import (
+    BadValue,
     BuildError,
     ConfigError,
     ContentError,
@@ -100,7 +101,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
     if options.base_url:
         try:
             overrides["base_url"] = check_base_url(options.base_url)
-        except OptionError as exc:
+        except BadValue as exc:
             raise ConfigError(f"--base-url {exc}") from None
     result = BuildResult(output=site_dir / "public")
     try:

@@ -17,20 +17,12 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsgen import i18n
-from newsgen.errors import ConfigError, Problems
+from newsgen.errors import BadValue, ConfigError, Problems
 from newsgen.source import Field, parse_mapping, read_text
 
 CONFIG_FILE = "site.yaml"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PERMALINK_FIELDS = ("section", "slug", "year", "month", "day")
-
-
-class OptionError(ValueError):
-    """A value that cannot be used; the message says what to write instead."""
-
-    def __init__(self, message: str, line: int = 0) -> None:
-        super().__init__(message)
-        self.line = line
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +64,13 @@ class SiteConfig:
         return self.site_dir / "content"
 
 
-# --- value parsers: each takes the field and returns a value or raises OptionError ---
+# --- value parsers: each takes the field and returns a value or raises BadValue ---
 
 
 def _text(f: Field) -> str:
     value = f.value
     if not isinstance(value, str) or not value.strip():
-        raise OptionError(f"must be text, not {f.kind}")
+        raise BadValue(f"must be text, not {f.kind}")
     return value.strip()
 
 
@@ -88,7 +80,7 @@ def _optional_text(f: Field) -> str:
 
 def _bool(f: Field) -> bool:
     if not isinstance(f.value, bool):
-        raise OptionError(f"must be true or false, not {f.kind}")
+        raise BadValue(f"must be true or false, not {f.kind}")
     return f.value
 
 
@@ -96,7 +88,7 @@ def _count(minimum: int) -> Callable[[Field], int]:
     def parse(f: Field) -> int:
         value = f.value
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise OptionError(f"must be a whole number of at least {minimum}, not {value!r}")
+            raise BadValue(f"must be a whole number of at least {minimum}, not {value!r}")
         return value
     return parse
 
@@ -106,19 +98,19 @@ def _base_url(f: Field) -> str:
 
 
 def check_base_url(url: str) -> str:
-    """A full http(s) address ending in '/', or OptionError saying how to write one."""
+    """A full http(s) address ending in '/', or BadValue saying how to write one."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise OptionError(f"'{url}' is not a full address; write it like https://example.com/")
+        raise BadValue(f"'{url}' is not a full address; write it like https://example.com/")
     if parts.query or parts.fragment:
-        raise OptionError(f"'{url}' must not have a ?query or #fragment")
+        raise BadValue(f"'{url}' must not have a ?query or #fragment")
     return url if url.endswith("/") else url + "/"
 
 
 def _language(f: Field) -> str:
     value = _text(f)
     if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", value):
-        raise OptionError(f"'{value}' is not a language code; use one like vi, en or en-GB")
+        raise BadValue(f"'{value}' is not a language code; use one like vi, en or en-GB")
     return value
 
 
@@ -127,41 +119,41 @@ def _timezone(f: Field) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise OptionError(f"'{name}' is not a time zone; use a name like Asia/Ho_Chi_Minh") \
+        raise BadValue(f"'{name}' is not a time zone; use a name like Asia/Ho_Chi_Minh") \
             from None
 
 
 def _sections(f: Field) -> tuple[Section, ...]:
     if not f.is_list or not f.items():
-        raise OptionError("must be a list of sections, each with a slug and a title")
+        raise BadValue("must be a list of sections, each with a slug and a title")
     sections: list[Section] = []
-    problems: list[OptionError] = []
+    problems: list[BadValue] = []
     for item in f.items():
         if not item.is_mapping:
-            problems.append(OptionError("each section needs 'slug:' and 'title:'", item.line))
+            problems.append(BadValue("each section needs 'slug:' and 'title:'", item.line))
             continue
         entries = item.entries()
         for key in sorted(set(entries) - {"slug", "title"}):
-            problems.append(OptionError(f"a section has no key '{key}'; use slug and title",
+            problems.append(BadValue(f"a section has no key '{key}'; use slug and title",
                                         entries[key].line))
         if "slug" not in entries or "title" not in entries:
             missing = "title" if "slug" in entries else "slug"
             name = f"section '{entries['slug'].value}'" if "slug" in entries else "a section"
-            problems.append(OptionError(f"{name} needs '{missing}:'", item.line))
+            problems.append(BadValue(f"{name} needs '{missing}:'", item.line))
             continue
         slug = entries["slug"].value
         if not isinstance(slug, str) or not SLUG_RE.match(slug):
-            problems.append(OptionError(
+            problems.append(BadValue(
                 f"section slug {slug!r} must be lowercase ASCII letters, digits and '-', "
                 "like the-gioi", entries["slug"].line))
             continue
         if any(s.slug == slug for s in sections):
-            problems.append(OptionError(f"section '{slug}' is listed twice", entries["slug"].line))
+            problems.append(BadValue(f"section '{slug}' is listed twice", entries["slug"].line))
             continue
         try:
             title = _text(entries["title"])
-        except OptionError as exc:
-            problems.append(OptionError(f"section title {exc}", entries["title"].line))
+        except BadValue as exc:
+            problems.append(BadValue(f"section title {exc}", entries["title"].line))
             continue
         sections.append(Section(slug, title))
     if problems:
@@ -174,14 +166,14 @@ def _permalink(f: Field) -> str:
     used = re.findall(r"\{([^{}]*)\}", pattern)
     unknown = [u for u in used if u not in PERMALINK_FIELDS]
     if unknown:
-        raise OptionError(f"'{pattern}' uses {{{unknown[0]}}}; the parts are "
+        raise BadValue(f"'{pattern}' uses {{{unknown[0]}}}; the parts are "
                           + ", ".join(f"{{{p}}}" for p in PERMALINK_FIELDS))
     if "slug" not in used:
-        raise OptionError(f"'{pattern}' has no {{slug}}, so articles would share one "
+        raise BadValue(f"'{pattern}' has no {{slug}}, so articles would share one "
                           "address; use /{section}/{slug}/")
     if not (pattern.startswith("/") and pattern.endswith("/")) or "//" in pattern \
             or "/../" in pattern or "/./" in pattern:
-        raise OptionError(f"'{pattern}' must start and end with '/', like /{{section}}/{{slug}}/")
+        raise BadValue(f"'{pattern}' must start and end with '/', like /{{section}}/{{slug}}/")
     return pattern
 
 
@@ -191,13 +183,13 @@ def _output(f: Field) -> Path:
 
 def _strings(f: Field) -> dict[str, str | list[str]]:
     if not f.is_mapping:
-        raise OptionError("must be 'label: text' lines")
+        raise BadValue("must be 'label: text' lines")
     known = i18n.STRINGS["en"]
     result: dict[str, str | list[str]] = {}
-    problems: list[OptionError] = []
+    problems: list[BadValue] = []
     for key, item in f.entries().items():
         if key not in known:
-            problems.append(OptionError(f"there is no label '{key}'{_did_you_mean(key, known)}",
+            problems.append(BadValue(f"there is no label '{key}'{_did_you_mean(key, known)}",
                                         item.line))
             continue
         value = item.value
@@ -205,14 +197,14 @@ def _strings(f: Field) -> dict[str, str | list[str]]:
             size = i18n.LIST_KEYS[key]
             if not (isinstance(value, list) and len(value) == size
                     and all(isinstance(v, str) for v in value)):
-                problems.append(OptionError(f"label '{key}' must be a list of {size} texts",
+                problems.append(BadValue(f"label '{key}' must be a list of {size} texts",
                                             item.line))
                 continue
         elif not isinstance(value, str):
-            problems.append(OptionError(f"label '{key}' must be text, not {item.kind}", item.line))
+            problems.append(BadValue(f"label '{key}' must be text, not {item.kind}", item.line))
             continue
         elif key in i18n.FORMAT_KEYS and (why := i18n.check_format(value)):
-            problems.append(OptionError(f"label '{key}' is not a usable date pattern ({why})",
+            problems.append(BadValue(f"label '{key}' is not a usable date pattern ({why})",
                                         item.line))
             continue
         result[key] = value
@@ -297,11 +289,11 @@ def load_config(site_dir: Path, problems: Problems,
         f = fields[key]
         try:
             values[key] = option.parse(f)
-        except OptionError as exc:
+        except BadValue as exc:
             problems.error(f"{key} {exc}", CONFIG_FILE, exc.line or f.line)
         except ExceptionGroup as group:
             for exc in group.exceptions:
-                assert isinstance(exc, OptionError)
+                assert isinstance(exc, BadValue)
                 problems.error(f"{key}: {exc}", CONFIG_FILE, exc.line or f.line)
     if isinstance(values.get("timezone"), str):  # the default is a name, not a zone yet
         values["timezone"] = ZoneInfo(str(values["timezone"]))

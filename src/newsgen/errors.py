@@ -31,6 +31,18 @@ class Problem:
         return f"{where}: {kind}{self.message}" if where else f"{kind}{self.message}"
 
 
+class BadValue(ValueError):
+    """A value an editor wrote that cannot be used; the message says what to write instead.
+
+    Parsers of site.yaml and front matter raise it; their caller turns it into
+    a Problem with the file and line.
+    """
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 class NewsgenError(Exception):
     """Raised once with every problem found, never for a single one mid-way."""
 

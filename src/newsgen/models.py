@@ -1,7 +1,7 @@
 """The article model and the table of front-matter parsers that fills it.
 
 Each front-matter key has one parser (Pelican's METADATA_PROCESSORS idea) that
-returns a value or raises `FieldError` with a message that says how to fix it.
+returns a value or raises `BadValue` with a message that says how to fix it.
 Unknown keys are warned about by name and line, never set on the model.
 """
 
@@ -15,19 +15,13 @@ from datetime import date, datetime, time
 from urllib.parse import urlsplit
 
 from newsgen.config import SiteConfig
-from newsgen.errors import Problems
+from newsgen.errors import BadValue, Problems
 from newsgen.frontmatter import SourceFile
 from newsgen.source import Field
 from newsgen.urls import is_slug, slugify
 
 DATE_HINT = "use 2022-01-06 or 2022-01-06T09:00:00+07:00"
 SAFE_SCHEMES = ("http", "https")
-
-
-class FieldError(ValueError):
-    def __init__(self, message: str, line: int = 0) -> None:
-        super().__init__(message)
-        self.line = line
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +84,9 @@ Parser = Callable[[Field, SiteConfig], object]
 
 def _text(f: Field, _: SiteConfig) -> str:
     if not isinstance(f.value, str):
-        raise FieldError(f"must be text, not {f.kind}", f.line)
+        raise BadValue(f"must be text, not {f.kind}", f.line)
     if not f.value.strip():
-        raise FieldError("is empty; write the text between the quotes", f.line)
+        raise BadValue("is empty; write the text between the quotes", f.line)
     return " ".join(f.value.split())
 
 
@@ -101,18 +95,18 @@ def _optional_text(f: Field, _: SiteConfig) -> str:
     if f.value is None:
         return ""
     if not isinstance(f.value, str):
-        raise FieldError(f"must be text, not {f.kind}", f.line)
+        raise BadValue(f"must be text, not {f.kind}", f.line)
     return " ".join(f.value.split())
 
 
 def _datetime(f: Field, config: SiteConfig) -> datetime:
     value = f.value
     if not isinstance(value, str):
-        raise FieldError(f"'{f.shown}' is not a date; {DATE_HINT}")
+        raise BadValue(f"'{f.shown}' is not a date; {DATE_HINT}")
     text = value.strip()
     offset = re.search(r"[+-](\d\d):?(\d\d)$", text) if "T" in text or " " in text else None
     if offset and (int(offset[1]) > 14 or int(offset[2]) > 59):
-        raise FieldError(f"'{text}' has the offset {offset[0]}, which no time zone has; "
+        raise BadValue(f"'{text}' has the offset {offset[0]}, which no time zone has; "
                          "offsets run from -12:00 to +14:00 (Vietnam is +07:00)")
     try:
         if len(text) == 10:
@@ -120,7 +114,7 @@ def _datetime(f: Field, config: SiteConfig) -> datetime:
         else:
             parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise FieldError(f"'{text}' is not a date; {DATE_HINT}") from None
+        raise BadValue(f"'{text}' is not a date; {DATE_HINT}") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=config.timezone)
     return parsed
@@ -133,7 +127,7 @@ def _section(f: Field, config: SiteConfig) -> str:
     slugs = list(config.section_by_slug)
     close = difflib.get_close_matches(str(value), slugs, n=1)
     hint = f"did you mean '{close[0]}'?" if close else "use one of: " + ", ".join(slugs)
-    raise FieldError(f"'{f.shown}' is not in site.yaml; {hint}")
+    raise BadValue(f"'{f.shown}' is not in site.yaml; {hint}")
 
 
 def _slug(f: Field, _: SiteConfig) -> str:
@@ -142,7 +136,7 @@ def _slug(f: Field, _: SiteConfig) -> str:
         return value
     suggestion = slugify(str(value)) if value is not None else ""
     hint = f"; use '{suggestion}'" if suggestion else ""
-    raise FieldError(f"'{f.shown}' must be lowercase ASCII letters, digits and '-'{hint}")
+    raise BadValue(f"'{f.shown}' must be lowercase ASCII letters, digits and '-'{hint}")
 
 
 def _text_list(what: str) -> Parser:
@@ -150,18 +144,18 @@ def _text_list(what: str) -> Parser:
         if isinstance(f.value, str) and what == "authors":
             return (_text(f, config),)
         if not f.is_list:
-            raise FieldError(f"must be a list, like [Mỹ, Nhật Bản], not {f.kind}")
+            raise BadValue(f"must be a list, like [Mỹ, Nhật Bản], not {f.kind}")
         result: list[str] = []
         for item in f.items():
             if item.is_mapping:
-                raise FieldError(f"item '{item.shown}' is read as 'key: value'; put it in "
+                raise BadValue(f"item '{item.shown}' is read as 'key: value'; put it in "
                                  "quotes", item.line)
             if not isinstance(item.value, str) or not item.value.strip():
-                raise FieldError(f"item '{item.shown}' is {item.kind}, not text; put it in "
+                raise BadValue(f"item '{item.shown}' is {item.kind}, not text; put it in "
                                  "quotes", item.line)
             text = " ".join(item.value.split())
             if text.casefold() in (r.casefold() for r in result):
-                raise FieldError(f"item '{text}' is listed twice; remove one", item.line)
+                raise BadValue(f"item '{text}' is listed twice; remove one", item.line)
             result.append(text)
         return tuple(result)
     return parse
@@ -171,21 +165,21 @@ def check_url(url: str, line: int) -> str:
     """Refuse javascript:, data: and friends: only web and site-relative addresses."""
     parts = urlsplit(url)
     if parts.scheme and parts.scheme.lower() not in SAFE_SCHEMES:
-        raise FieldError(f"'{url}' is not allowed; use an https:// address or a path on "
+        raise BadValue(f"'{url}' is not allowed; use an https:// address or a path on "
                          "this site", line)
     if parts.scheme and not parts.netloc:
-        raise FieldError(f"'{url}' is not a full address; write it like https://example.com/",
+        raise BadValue(f"'{url}' is not a full address; write it like https://example.com/",
                          line)
     return url
 
 
 def _entries(f: Field, allowed: tuple[str, ...], what: str) -> dict[str, Field]:
     if not f.is_mapping:
-        raise FieldError(f"{what} must be 'key: value' lines with {', '.join(allowed)}")
+        raise BadValue(f"{what} must be 'key: value' lines with {', '.join(allowed)}")
     entries = f.entries()
     for key, item in entries.items():
         if key not in allowed:
-            raise FieldError(f"has no key '{key}'; use {', '.join(allowed)}", item.line)
+            raise BadValue(f"has no key '{key}'; use {', '.join(allowed)}", item.line)
     return entries
 
 
@@ -193,14 +187,14 @@ def _part(entries: dict[str, Field], key: str, parse: Parser, config: SiteConfig
     """Parse one key of a nested mapping, naming the key in the message."""
     try:
         return str(parse(entries[key], config))
-    except FieldError as exc:
-        raise FieldError(f"{key} {exc}", exc.line) from None
+    except BadValue as exc:
+        raise BadValue(f"{key} {exc}", exc.line) from None
 
 
 def _image(f: Field, config: SiteConfig) -> Image:
     entries = _entries(f, ("src", "alt", "caption"), "is written as")
     if "src" not in entries:
-        raise FieldError("needs 'src:', the picture's file or address")
+        raise BadValue("needs 'src:', the picture's file or address")
     src = check_url(_part(entries, "src", _text, config), entries["src"].line)
     caption = _part(entries, "caption", _optional_text, config) if "caption" in entries else ""
     # No alt: the caption describes the picture. An empty alt: "" marks it decorative.
@@ -210,7 +204,7 @@ def _image(f: Field, config: SiteConfig) -> Image:
 
 def _related(f: Field, config: SiteConfig) -> tuple[Ref | Link, ...]:
     if not f.is_list:
-        raise FieldError("must be a list of article slugs or {title, url} links")
+        raise BadValue("must be a list of article slugs or {title, url} links")
     items: list[Ref | Link] = []
     for item in f.items():
         if isinstance(item.value, str):
@@ -218,10 +212,10 @@ def _related(f: Field, config: SiteConfig) -> tuple[Ref | Link, ...]:
             continue
         try:
             entries = _entries(item, ("title", "url"), "items")
-        except FieldError as exc:
-            raise FieldError(str(exc), exc.line or item.line) from None
+        except BadValue as exc:
+            raise BadValue(str(exc), exc.line or item.line) from None
         if set(entries) != {"title", "url"}:
-            raise FieldError("links need both title and url", item.line)
+            raise BadValue("links need both title and url", item.line)
         url = check_url(_part(entries, "url", _text, config), entries["url"].line)
         items.append(Link(_part(entries, "title", _text, config), url, item.line))
     return tuple(items)
@@ -229,18 +223,18 @@ def _related(f: Field, config: SiteConfig) -> tuple[Ref | Link, ...]:
 
 def _older(f: Field, _: SiteConfig) -> tuple[Ref, ...]:
     if not f.is_list:
-        raise FieldError("must be a list of article slugs")
+        raise BadValue("must be a list of article slugs")
     refs = []
     for item in f.items():
         if not isinstance(item.value, str):
-            raise FieldError(f"item '{item.shown}' is not an article slug", item.line)
+            raise BadValue(f"item '{item.shown}' is not an article slug", item.line)
         refs.append(Ref(item.value.strip(), item.line))
     return tuple(refs)
 
 
 def _bool(f: Field, _: SiteConfig) -> bool:
     if not isinstance(f.value, bool):
-        raise FieldError(f"must be true or false, not '{f.shown}'")
+        raise BadValue(f"must be true or false, not '{f.shown}'")
     return f.value
 
 
@@ -289,7 +283,7 @@ def parse_article(src: SourceFile, config: SiteConfig, problems: Problems) -> Ar
             continue
         try:
             values[key] = spec.parse(f, config)
-        except FieldError as exc:
+        except BadValue as exc:
             problems.error(f"{key} {exc}", src.rel, exc.line or f.line)
             ok = False
     for key, spec in FIELDS.items():
