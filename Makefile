@@ -1,6 +1,7 @@
 # The two commands a newcomer needs: `make build` and `make test`.
 # Both create .venv themselves; nothing else has to be installed by hand
-# (the HTML checker needs Java and Node.js, which `.ci/run` installs on CI).
+# (the HTML checker needs Java and Node.js, the browser tests Chromium, which
+# `.ci/run` installs on CI; without them those tests say how to install them).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -24,7 +25,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
 	@if command -v npm >/dev/null; then \
 		npm ci --prefix tests/js --silent --no-audit --no-fund && touch $@; \
-	else echo "npm not found: the HTML checker tests will say how to install it"; fi
+	else echo "npm not found: the HTML checker and axe-core tests will say how to install it"; fi
 
 build: $(VENV)/.installed
 	$(BIN)/newsgen build -s $(SITE)
