@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from newsgen.config import SiteConfig, check_base_url, load_config
@@ -28,6 +29,7 @@ from newsgen.errors import (
 )
 from newsgen.library import Library, load_library
 from newsgen.markdown import BodyRenderer
+from newsgen.models import parse_datetime
 from newsgen.output import Writer, check_output, new_staging, publish
 from newsgen.plan import Page, plan_pages
 from newsgen.templates import make_environment, render
@@ -40,6 +42,8 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class BuildOptions:
     drafts: bool = False
+    future: bool = False
+    now: str | None = None  # the build clock, as written on the command line; None: now
     strict: bool = False
     force: bool = False
     output: Path | None = None
@@ -82,6 +86,20 @@ def copy_static(library: Library, writer: Writer) -> None:
         writer.copy(rel, source, f"static/{rel}")
 
 
+def build_clock(text: str | None, config: SiteConfig) -> datetime:
+    """The time publication is decided against: --now, or the real time.
+
+    A fixed clock makes a build reproducible and lets an editor preview the
+    site as it will be at a given time.
+    """
+    if not text:
+        return datetime.now(UTC)
+    try:
+        return parse_datetime(text, config.timezone)
+    except BadValue as exc:
+        raise ConfigError(f"--now {exc}") from None
+
+
 @contextmanager
 def _step(result: BuildResult, name: str) -> Iterator[None]:
     start = time.perf_counter()
@@ -110,9 +128,10 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
             output = options.output or config.output
             result.output = output
             check_output(site_dir, output, options.force)
+            now = build_clock(options.now, config)
         with _step(result, "load"):
-            library = load_library(config, problems, drafts=options.drafts,
-                                   strict=options.strict)
+            library = load_library(config, problems, now=now, drafts=options.drafts,
+                                   future=options.future, strict=options.strict)
         with _step(result, "plan"):
             plan = plan_pages(library)
         staging = new_staging(output)
@@ -141,6 +160,6 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
     result.pages = writer.pages
     result.files = len(writer.owners)
     result.warnings = problems.warnings
-    result.held_back = [a.source for a in library.held_back]
+    result.held_back = [h.message for h in library.held_back]
     result.seconds = time.perf_counter() - start
     return result

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -39,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-o", "--output", type=Path, metavar="DIR",
                    help="output folder (default: site.yaml's output, 'public')")
     b.add_argument("--drafts", action="store_true", help="include articles with draft: true")
+    b.add_argument("--future", action="store_true",
+                   help="include articles dated after the build clock")
+    b.add_argument("--now", metavar="TIME",
+                   help="build as if it were TIME, like 2022-01-06T09:00:00+07:00 "
+                   "(default: SOURCE_DATE_EPOCH if set, else the current time)")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
     b.add_argument("--force", action="store_true",
                    help="replace an output folder that newsgen did not make")
@@ -62,8 +68,14 @@ def run_build(args: argparse.Namespace) -> int:
     output = args.output
     if output is not None and not output.is_absolute():
         output = Path.cwd() / output
-    options = BuildOptions(drafts=args.drafts, strict=args.strict, force=args.force,
-                           output=output, base_url=args.base_url)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch and not epoch.isdigit():
+        print(f"SOURCE_DATE_EPOCH '{epoch}' must be a whole number of seconds since "
+              "1970-01-01 UTC", file=sys.stderr)
+        return EXIT_USAGE
+    now = args.now or (f"@{epoch}" if epoch else None)
+    options = BuildOptions(drafts=args.drafts, future=args.future, now=now, strict=args.strict,
+                           force=args.force, output=output, base_url=args.base_url)
     try:
         result = build(site_dir, options)
     except NewsgenError as exc:
@@ -77,9 +89,8 @@ def run_build(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     _print_problems(result.warnings)
     if not args.quiet:
-        for source in result.held_back:
-            print(f"{source}: draft, not published (build with --drafts to include it)",
-                  file=sys.stderr)
+        for line in result.held_back:
+            print(line, file=sys.stderr)
         try:
             where = result.output.resolve().relative_to(Path.cwd().resolve())
         except ValueError:

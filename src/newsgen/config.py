@@ -32,6 +32,14 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
+class Publisher:
+    """Who publishes the site, for search engines' NewsArticle data and news sitemaps."""
+
+    name: str  # empty: the site's title
+    logo: str  # site path of a static image, like /images/logo.png; may be empty
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     site_dir: Path
     title: str
@@ -48,6 +56,10 @@ class SiteConfig:
     raw_html: bool
     home_latest: int
     home_per_section: int
+    related_count: int
+    feed_items: int
+    rss: bool
+    publisher: Publisher
     section_by_slug: Mapping[str, Section] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -177,6 +189,21 @@ def _permalink(f: Field) -> str:
     return pattern
 
 
+def _publisher(f: Field) -> Publisher:
+    if not f.is_mapping:
+        raise BadValue("must be 'key: value' lines with name and logo")
+    entries = f.entries()
+    for key, item in entries.items():
+        if key not in ("name", "logo"):
+            raise BadValue(f"has no key '{key}'; use name and logo", item.line)
+    name = _text(entries["name"]) if "name" in entries else ""
+    logo = _text(entries["logo"]) if "logo" in entries else ""
+    if logo and not logo.startswith("/"):
+        raise BadValue(f"logo '{logo}' must be a path on the site, like /images/logo.png",
+                       entries["logo"].line)
+    return Publisher(name, logo)
+
+
 def _output(f: Field) -> Path:
     return Path(_text(f))
 
@@ -248,6 +275,13 @@ OPTIONS: dict[str, Option] = {
     "home_latest": Option(_count(1), 10, "How many articles the home page's latest list shows."),
     "home_per_section": Option(_count(0), 4, "How many articles the home page shows per "
                                "section (0 hides the section blocks)."),
+    "related_count": Option(_count(0), 5, "How many items 'Tin liên quan' shows: the editor's "
+                            "picks first, then the best-matching other articles."),
+    "feed_items": Option(_count(1), 50, "How many of the newest articles each feed carries."),
+    "rss": Option(_bool, False, "Also write RSS 2.0 feeds (rss.xml) beside the Atom feeds."),
+    "publisher": Option(_publisher, Publisher("", ""), "The publisher for search engines: "
+                        "name (default: the site title) and logo (a path like "
+                        "/images/logo.png)."),
 }
 
 

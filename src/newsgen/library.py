@@ -12,6 +12,7 @@ import difflib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from newsgen.config import SiteConfig
@@ -35,6 +36,36 @@ class Asset:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldBack:
+    """An article that exists but is not on the site in this build."""
+
+    article: Article
+    reason: str  # draft | scheduled | expired
+
+    @property
+    def message(self) -> str:
+        """One line for the build report: what happened to the article, and how to change it."""
+        a = self.article
+        if self.reason == "draft":
+            return f"{a.source}: draft, not published (build with --drafts to include it)"
+        if self.reason == "scheduled":
+            return (f"{a.source}: scheduled for {a.date.isoformat()}, after the build clock; "
+                    "not published yet (build with --future to include it)")
+        assert a.expires is not None
+        return f"{a.source}: expired at {a.expires.isoformat()}; left off the site"
+
+
+def hold_back_reason(article: Article, now: datetime, drafts: bool, future: bool) -> str | None:
+    if article.draft and not drafts:
+        return "draft"
+    if article.date > now and not future:
+        return "scheduled"
+    if article.expires is not None and article.expires <= now:
+        return "expired"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
 class Library:
     config: SiteConfig
     articles: tuple[Article, ...]  # published ones, newest first
@@ -46,7 +77,8 @@ class Library:
     older: dict[str, tuple[Article, ...]]
     assets: tuple[Asset, ...]
     static: dict[str, Path]  # output path -> file, from static/ folders
-    held_back: tuple[Article, ...] = field(default=())  # drafts left out of this build
+    now: datetime  # the build clock: what is published is decided against it
+    held_back: tuple[HeldBack, ...] = field(default=())  # articles left out, and why
 
 
 def find_articles(content_dir: Path) -> list[Path]:
@@ -57,8 +89,8 @@ def find_articles(content_dir: Path) -> list[Path]:
                   if not any(part.startswith(".") for part in p.relative_to(content_dir).parts))
 
 
-def load_library(config: SiteConfig, problems: Problems, *, drafts: bool = False,
-                 strict: bool = False) -> Library:
+def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
+                 drafts: bool = False, future: bool = False, strict: bool = False) -> Library:
     """Parse and check every article; raise ContentError with all problems found."""
     site = config.site_dir
     paths = find_articles(config.content_dir)
@@ -77,9 +109,11 @@ def load_library(config: SiteConfig, problems: Problems, *, drafts: bool = False
             broken |= _likely_slugs(path, src)
 
     everything = _unique_slugs(parsed, problems)
-    published = sorted((a for a in everything.values() if drafts or not a.draft),
+    reasons = {a.slug: hold_back_reason(a, now, drafts, future) for a in everything.values()}
+    published = sorted((a for a in everything.values() if reasons[a.slug] is None),
                        key=lambda a: a.sort_key)
-    held_back = tuple(a for a in parsed if a.draft and not drafts)
+    held_back = tuple(HeldBack(a, reasons[a.slug] or "") for a in everything.values()
+                      if reasons[a.slug])
     by_slug = {a.slug: a for a in published}
     by_section: dict[str, list[Article]] = defaultdict(list)
     for article in published:
@@ -87,7 +121,7 @@ def load_library(config: SiteConfig, problems: Problems, *, drafts: bool = False
     urls = {a.slug: permalink(config.permalink, section=a.section, slug=a.slug, date=a.date)
             for a in published}
 
-    resolver = _Resolver(by_slug, everything, broken, problems)
+    resolver = _Resolver(by_slug, everything, broken, reasons, problems)
     related = {a.slug: resolver.related(a) for a in published}
     older = {a.slug: resolver.older(a, by_section[a.section], config.older_news)
              for a in published}
@@ -107,7 +141,7 @@ def load_library(config: SiteConfig, problems: Problems, *, drafts: bool = False
     return Library(config=config, articles=tuple(published), by_slug=by_slug,
                    by_section={s.slug: tuple(by_section.get(s.slug, ())) for s in config.sections},
                    urls=urls, image_urls=image_urls, related=related, older=older,
-                   assets=tuple(assets), static=static, held_back=held_back)
+                   assets=tuple(assets), static=static, now=now, held_back=held_back)
 
 
 def _unique_slugs(articles: list[Article], problems: Problems) -> dict[str, Article]:
@@ -141,6 +175,7 @@ class _Resolver:
     published: dict[str, Article]
     everything: dict[str, Article]
     broken: set[str]  # reported already where they are written
+    reasons: dict[str, str | None]  # why an article is held back, if it is
     problems: Problems
 
     def article(self, owner: Article, ref: Ref, key: str) -> Article | None:
@@ -151,10 +186,17 @@ class _Resolver:
         target = self.published.get(ref.slug)
         if target is not None or ref.slug in self.broken:
             return target
-        if ref.slug in self.everything:
+        reason = self.reasons.get(ref.slug)
+        if reason == "draft":
             self.problems.error(f"{key} article '{ref.slug}' is a draft, so the link would be "
                                 "broken; publish it (draft: false) or remove it here",
                                 owner.source, ref.line)
+            return None
+        if reason:
+            # Time alone changes this, so it must not break a scheduled rebuild.
+            when = "is not published yet" if reason == "scheduled" else "has expired"
+            self.problems.warn(f"{key} article '{ref.slug}' {when}; it is left out of this "
+                               "build", owner.source, ref.line)
             return None
         close = difflib.get_close_matches(ref.slug, self.everything, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else "an article's slug is its slug: " \

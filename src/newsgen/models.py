@@ -11,7 +11,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 from urllib.parse import urlsplit
 
 from newsgen.config import SiteConfig
@@ -64,6 +64,8 @@ class Article:
     related: tuple[Ref | Link, ...]
     older: tuple[Ref, ...] | None  # None: computed from the section
     draft: bool
+    expires: datetime | None
+    aliases: tuple[str, ...]  # old site paths that redirect here
     body: str
     body_line: int
     lines: dict[str, int]  # front-matter key -> line, for problems found later
@@ -99,15 +101,18 @@ def _optional_text(f: Field, _: SiteConfig) -> str:
     return " ".join(f.value.split())
 
 
-def _datetime(f: Field, config: SiteConfig) -> datetime:
-    value = f.value
-    if not isinstance(value, str):
-        raise BadValue(f"'{f.shown}' is not a date; {DATE_HINT}")
-    text = value.strip()
+def parse_datetime(text: str, tz: tzinfo) -> datetime:
+    """An ISO 8601 date or date-time; without an offset it is in `tz`.
+
+    '@<seconds>' is a Unix time (what SOURCE_DATE_EPOCH holds).
+    """
+    text = text.strip()
+    if text.startswith("@") and text[1:].isdigit():
+        return datetime.fromtimestamp(int(text[1:]), UTC)
     offset = re.search(r"[+-](\d\d):?(\d\d)$", text) if "T" in text or " " in text else None
     if offset and (int(offset[1]) > 14 or int(offset[2]) > 59):
         raise BadValue(f"'{text}' has the offset {offset[0]}, which no time zone has; "
-                         "offsets run from -12:00 to +14:00 (Vietnam is +07:00)")
+                       "offsets run from -12:00 to +14:00 (Vietnam is +07:00)")
     try:
         if len(text) == 10:
             parsed = datetime.combine(date.fromisoformat(text), time())
@@ -115,9 +120,13 @@ def _datetime(f: Field, config: SiteConfig) -> datetime:
             parsed = datetime.fromisoformat(text)
     except ValueError:
         raise BadValue(f"'{text}' is not a date; {DATE_HINT}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=config.timezone)
-    return parsed
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+def _datetime(f: Field, config: SiteConfig) -> datetime:
+    if not isinstance(f.value, str):
+        raise BadValue(f"'{f.shown}' is not a date; {DATE_HINT}")
+    return parse_datetime(f.value, config.timezone)
 
 
 def _section(f: Field, config: SiteConfig) -> str:
@@ -232,6 +241,22 @@ def _older(f: Field, _: SiteConfig) -> tuple[Ref, ...]:
     return tuple(refs)
 
 
+def _aliases(f: Field, _: SiteConfig) -> tuple[str, ...]:
+    if not f.is_list:
+        raise BadValue("must be a list of old addresses, like [/the-gioi/tieu-de-cu/]")
+    paths: list[str] = []
+    for item in f.items():
+        path = item.value
+        if not isinstance(path, str) or not path.startswith("/") or "//" in path \
+                or any(part in ("..", ".") for part in path.split("/")) or "?" in path \
+                or "#" in path or "\\" in path:
+            raise BadValue(f"item '{item.shown}' must be a path on this site, like "
+                           "/the-gioi/tieu-de-cu/", item.line)
+        last = path.rsplit("/", 1)[1]
+        paths.append(path if path.endswith("/") or "." in last else path + "/")
+    return tuple(paths)
+
+
 def _bool(f: Field, _: SiteConfig) -> bool:
     if not isinstance(f.value, bool):
         raise BadValue(f"must be true or false, not '{f.shown}'")
@@ -262,10 +287,13 @@ FIELDS: dict[str, FieldSpec] = {
     "older": FieldSpec(_older, False, "Slugs for 'Tin cũ hơn'; by default the newest earlier "
                        "articles of the same section."),
     "draft": FieldSpec(_bool, False, "true keeps the article out of the site unless --drafts."),
+    "expires": FieldSpec(_datetime, False, "After this time the article leaves the site."),
+    "aliases": FieldSpec(_aliases, False, "Old addresses of the article; each gets a redirect "
+                         "to the current one."),
 }
 DEFAULTS: dict[str, object] = {
     "updated": None, "lead": "", "authors": (), "tags": (), "image": None, "related": (),
-    "older": None, "draft": False,
+    "older": None, "draft": False, "expires": None, "aliases": (),
 }
 
 
@@ -303,6 +331,11 @@ def parse_article(src: SourceFile, config: SiteConfig, problems: Problems) -> Ar
     if isinstance(updated, datetime) and updated < values["date"]:  # type: ignore[operator]
         problems.warn("updated is earlier than date; check both", src.rel,
                       src.fields["updated"].line)
+    expires = values["expires"]
+    if isinstance(expires, datetime) and expires <= values["date"]:  # type: ignore[operator]
+        problems.error("expires is not after date, so the article would never be shown",
+                       src.rel, src.fields["expires"].line)
+        return None
     return Article(source=src.rel, body=src.body, body_line=src.body_line,
                    lines={k: f.line for k, f in src.fields.items()},
                    **values)  # type: ignore[arg-type]
