@@ -33,7 +33,7 @@ from newsgen.models import parse_datetime
 from newsgen.output import Writer, check_output, new_staging, publish
 from newsgen.plan import Page, plan_pages
 from newsgen.templates import make_environment, render
-from newsgen.urls import output_path
+from newsgen.urls import href, output_path
 from newsgen.views import ViewMaker
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,18 @@ def render_pages(plan: list[Page], library: Library, writer: Writer,
         writer.write_page(page.path, html, owner)
     for asset in library.assets:
         writer.copy(output_path(asset.url), asset.source, asset.used_by)
+
+
+def write_redirects(plan: list[Page], library: Library, writer: Writer) -> None:
+    """_redirects (Netlify, Cloudflare Pages and others): a real 301 where the host reads it.
+
+    The redirect pages themselves cover every other host.
+    """
+    base = library.config.base_path
+    lines = sorted(f"{href(base, page.url)} {href(base, library.urls[page.slug])} 301"
+                   for page in plan if page.kind == "redirect" and page.slug)
+    if lines:
+        writer.write_file("_redirects", "\n".join(lines) + "\n", "aliases")
 
 
 def copy_static(library: Library, writer: Writer) -> None:
@@ -140,6 +152,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
             with _step(result, "render"):
                 render_pages(plan, library, writer, problems)
             with _step(result, "static"):
+                write_redirects(plan, library, writer)
                 copy_static(library, writer)
             problems.check(ContentError, strict=options.strict)
             with _step(result, "publish"):

@@ -20,6 +20,8 @@ from newsgen.errors import ContentError, Problems
 from newsgen.frontmatter import SourceFile, read_article
 from newsgen.markdown import scan_pictures
 from newsgen.models import Article, Image, Link, Ref, parse_article
+from newsgen.related import fill_related
+from newsgen.taxonomy import Term, group_terms
 from newsgen.theme import static_files
 from newsgen.urls import is_external, join, permalink, slugify
 
@@ -75,6 +77,8 @@ class Library:
     image_urls: dict[str, str]  # slug -> site-relative or outside URL of the hero image
     related: dict[str, tuple[Article | Link, ...]]
     older: dict[str, tuple[Article, ...]]
+    tags: dict[str, Term]  # tag slug -> the tag and its articles
+    authors: dict[str, Term]  # author slug -> the author and their articles
     assets: tuple[Asset, ...]
     static: dict[str, Path]  # output path -> file, from static/ folders
     now: datetime  # the build clock: what is published is decided against it
@@ -122,10 +126,15 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
             for a in published}
 
     resolver = _Resolver(by_slug, everything, broken, reasons, problems)
-    related = {a.slug: resolver.related(a) for a in published}
+    related = fill_related(published, {a.slug: resolver.related(a) for a in published},
+                           config.related_count)
     older = {a.slug: resolver.older(a, by_section[a.section], config.older_news)
              for a in published}
     static = static_files(config.site_dir)
+    logo = config.publisher.logo
+    if logo and logo.lstrip("/") not in static:
+        problems.error(f"publisher logo '{logo}' not found: there is no static{logo}",
+                       "site.yaml")
     assets: list[Asset] = []
     image_urls = {}
     for a in published:
@@ -141,6 +150,8 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
     return Library(config=config, articles=tuple(published), by_slug=by_slug,
                    by_section={s.slug: tuple(by_section.get(s.slug, ())) for s in config.sections},
                    urls=urls, image_urls=image_urls, related=related, older=older,
+                   tags=group_terms(published, lambda a: a.tags),
+                   authors=group_terms(published, lambda a: a.authors),
                    assets=tuple(assets), static=static, now=now, held_back=held_back)
 
 

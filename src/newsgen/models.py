@@ -163,6 +163,9 @@ def _text_list(what: str) -> Parser:
                 raise BadValue(f"item '{item.shown}' is {item.kind}, not text; put it in "
                                  "quotes", item.line)
             text = " ".join(item.value.split())
+            if not slugify(text):
+                raise BadValue(f"item '{text}' has no letter or digit to make its page "
+                               "address from", item.line)
             if text.casefold() in (r.casefold() for r in result):
                 raise BadValue(f"item '{text}' is listed twice; remove one", item.line)
             result.append(text)

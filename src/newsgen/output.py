@@ -82,9 +82,14 @@ class Writer:
         return True
 
     def write_page(self, rel: str, html: str, owner: str) -> None:
-        if self._claim(rel, owner):
-            (self.root / rel).write_text(html, encoding="utf-8", newline="\n")
+        if self.write_file(rel, html, owner):
             self.pages += 1
+
+    def write_file(self, rel: str, text: str, owner: str) -> bool:
+        if not self._claim(rel, owner):
+            return False
+        (self.root / rel).write_text(text, encoding="utf-8", newline="\n")
+        return True
 
     def copy(self, rel: str, source: Path, owner: str) -> None:
         if self.copied.get(rel) == source:

@@ -6,21 +6,22 @@ builds and `serve` need to know which pages an edit touches.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newsgen.library import Library
 from newsgen.models import Article
-from newsgen.urls import output_path, section_url
+from newsgen.urls import TAGS_URL, listing_url, output_path
 
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    kind: str  # article | home | section | 404
+    kind: str  # article | home | section | tag | tags | author | redirect | 404
     url: str  # site-relative
     template: str
     reads: tuple[str, ...] = ()  # slugs of the articles the page shows
-    slug: str | None = None  # article pages
-    section: str | None = None  # section pages
+    slug: str | None = None  # article pages, and the target of a redirect
+    section: str | None = None  # section pages; the tag or author of their pages
     number: int = 1  # page of a paginated listing
     total: int = 1
 
@@ -44,16 +45,29 @@ def plan_pages(library: Library) -> list[Page]:
     pages = [Page("home", "/", "home.html", reads=tuple(shown)),
              Page("404", "/404.html", "404.html")]
     for section in config.sections:
-        articles = library.by_section[section.slug]
-        total = max(1, -(-len(articles) // config.per_page))
-        for number in range(1, total + 1):
-            chunk = articles[(number - 1) * config.per_page:number * config.per_page]
-            pages.append(Page("section", section_url(section.slug, number), "section.html",
-                              reads=tuple(a.slug for a in chunk), section=section.slug,
-                              number=number, total=total))
+        pages += _listing("section", "section.html", section.slug,
+                          library.by_section[section.slug], config.per_page)
+    if library.tags:
+        pages.append(Page("tags", TAGS_URL, "tags.html",
+                          reads=tuple(a.slug for a in library.articles)))
+    for tag in library.tags.values():
+        pages += _listing("tag", "tag.html", tag.slug, tag.articles, config.per_page)
+    for author in library.authors.values():
+        pages += _listing("author", "author.html", author.slug, author.articles, config.per_page)
     for article in library.articles:
         linked = [a.slug for a in library.related[article.slug] if isinstance(a, Article)]
         linked += [a.slug for a in library.older[article.slug]]
         pages.append(Page("article", library.urls[article.slug], "article.html",
                           reads=(article.slug, *linked), slug=article.slug))
+        pages += [Page("redirect", alias, "redirect.html", reads=(article.slug,),
+                       slug=article.slug) for alias in article.aliases]
     return pages
+
+
+def _listing(kind: str, template: str, name: str, articles: Sequence[Article],
+             per_page: int) -> list[Page]:
+    total = max(1, -(-len(articles) // per_page))
+    return [Page(kind, listing_url(kind, name, number), template,
+                 reads=tuple(a.slug for a in articles[(number - 1) * per_page:number * per_page]),
+                 section=name, number=number, total=total)
+            for number in range(1, total + 1)]

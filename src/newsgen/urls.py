@@ -36,8 +36,21 @@ def permalink(pattern: str, *, section: str, slug: str, date: datetime) -> str:
                           month=f"{date.month:02d}", day=f"{date.day:02d}")
 
 
-def section_url(section: str, page: int = 1) -> str:
-    return f"/{section}/" if page == 1 else f"/{section}/page/{page}/"
+TAGS_URL = "/tags/"
+LISTING_URLS = {"section": "/{}/", "tag": "/tags/{}/", "author": "/authors/{}/"}
+
+
+def listing_url(kind: str, name: str, number: int = 1) -> str:
+    """Page `number` of a section, tag or author listing: /the-gioi/, /the-gioi/page/2/."""
+    first = LISTING_URLS[kind].format(name)
+    return first if number == 1 else f"{first}page/{number}/"
+
+
+def absolute(base_url: str, url: str) -> str:
+    """Full address of a site-relative URL, for feeds, canonical links and search engines."""
+    if is_external(url):
+        return url
+    return base_url.rstrip("/") + href("", url)
 
 
 def output_path(url: str) -> str:

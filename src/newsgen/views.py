@@ -6,7 +6,7 @@ cannot reach into the build, and every URL in a view is already a final href.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from markupsafe import Markup
@@ -16,7 +16,9 @@ from newsgen.i18n import format_datetime
 from newsgen.library import Library
 from newsgen.models import Article, Link
 from newsgen.plan import Page, home_articles
-from newsgen.urls import href, is_external, section_url
+from newsgen.seo import MetaView, article_meta, page_meta
+from newsgen.taxonomy import Term
+from newsgen.urls import absolute, href, is_external, listing_url, slugify
 
 EXCERPT_CHARS = 120
 
@@ -43,6 +45,20 @@ class ImageView:
 
 
 @dataclass(frozen=True, slots=True)
+class TermLink:
+    """A tag or an author, with the page that lists its articles."""
+
+    name: str
+    url: str
+    count: int  # articles under it
+
+    @property
+    def title(self) -> str:
+        """Listing pages show `listing.title`, for sections, tags and authors alike."""
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
 class CardView:
     title: str
     url: str
@@ -60,11 +76,11 @@ class ArticleView:
     section: SectionLink
     date: TimeView
     updated: TimeView | None
-    authors: tuple[str, ...]
+    authors: tuple[TermLink, ...]
     lead: str
     image: ImageView | None
     body: Markup
-    tags: tuple[str, ...]
+    tags: tuple[TermLink, ...]
     related: tuple[CardView, ...]
     older: tuple[CardView, ...]
     draft: bool
@@ -81,12 +97,21 @@ class SiteView:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedLink:
+    type: str  # application/atom+xml or application/rss+xml
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class PageView:
-    kind: str  # article | home | section | 404
+    kind: str  # article | home | section | tag | tags | author | redirect | 404
     title: str
     url: str
     description: str
-    section: str | None
+    section: str | None  # the section the page belongs to, for marking the menu
+    meta: MetaView  # canonical address, Open Graph and JSON-LD
+    feeds: tuple[FeedLink, ...] = ()
     draft: bool = False
 
 
@@ -140,7 +165,16 @@ class ViewMaker:
                         strings=dict(self.config.strings))
 
     def section(self, section: Section, page: int = 1) -> SectionLink:
-        return SectionLink(section.slug, section.title, self.href(section_url(section.slug, page)))
+        return SectionLink(section.slug, section.title,
+                           self.href(listing_url("section", section.slug, page)))
+
+    def term(self, kind: str, term: Term) -> TermLink:
+        return TermLink(term.name, self.href(listing_url(kind, term.slug)), len(term.articles))
+
+    def _terms(self, kind: str, names: tuple[str, ...]) -> tuple[TermLink, ...]:
+        """Links for an article's tags or authors, spelled as this article spells them."""
+        terms = self.library.tags if kind == "tag" else self.library.authors
+        return tuple(replace(self.term(kind, terms[slugify(name)]), name=name) for name in names)
 
     def time(self, value: datetime) -> TimeView:
         local = value.astimezone(self.config.timezone)
@@ -169,43 +203,67 @@ class ViewMaker:
             section=self.section(self.config.section_by_slug[article.section]),
             date=self.time(article.date),
             updated=self.time(article.updated) if article.updated else None,
-            authors=article.authors, lead=article.lead, image=self.image(article),
-            body=Markup(body_html), tags=article.tags,
+            authors=self._terms("author", article.authors), lead=article.lead,
+            image=self.image(article), body=Markup(body_html),
+            tags=self._terms("tag", article.tags),
             related=tuple(self.card(a) for a in self.library.related[article.slug]),
             older=tuple(self.card(a) for a in self.library.older[article.slug]),
             draft=article.draft)
 
-    def pagination(self, section: str, current: int, total: int) -> Pagination:
+    def pagination(self, page: Page) -> Pagination:
+        assert page.section is not None
+
         def url(n: int) -> str:
-            return self.href(section_url(section, n))
+            return self.href(listing_url(page.kind, page.section or "", n))
+        current, total = page.number, page.total
         return Pagination(
             current=current, total=total,
             prev_url=url(current - 1) if current > 1 else None,
             next_url=url(current + 1) if current < total else None,
             pages=tuple(PageNumber(n, url(n), n == current) for n in range(1, total + 1)))
 
+    def feeds(self, section: str | None) -> tuple[FeedLink, ...]:
+        return ()
+
+    def _page(self, page: Page, title: str, description: str, section: str | None = None,
+              meta: MetaView | None = None, draft: bool = False) -> PageView:
+        if page.number > 1:
+            title = f"{title} – {self.config.strings['page']} {page.number}"
+        return PageView(page.kind, title, self.href(page.url), description, section,
+                        meta or page_meta(self.config, page.url), self.feeds(section),
+                        draft=draft)
+
     def context(self, page: Page, body_html: str = "") -> dict[str, object]:
         """Everything one page's template sees; `body_html` is the article's rendered body."""
         config = self.config
         library = self.library
         context: dict[str, object] = {"site": self.site()}
+        cards = tuple(self.card(library.by_slug[s]) for s in page.reads)
         if page.kind == "article":
             assert page.slug is not None
             article = library.by_slug[page.slug]
-            view = self.article(article, body_html)
-            context["article"] = view
-            context["page"] = PageView("article", article.title, view.url, article.lead,
-                                       article.section, draft=article.draft)
+            context["article"] = self.article(article, body_html)
+            context["page"] = self._page(page, article.title, article.lead, article.section,
+                                         article_meta(library, article), article.draft)
         elif page.kind == "section":
             assert page.section is not None
             section = config.section_by_slug[page.section]
-            title = section.title if page.number == 1 else \
-                f"{section.title} – {config.strings['page']} {page.number}"
-            context["section"] = self.section(section)
-            context["cards"] = tuple(self.card(library.by_slug[s]) for s in page.reads)
-            context["pagination"] = self.pagination(section.slug, page.number, page.total)
-            context["page"] = PageView("section", title, self.href(page.url),
-                                       config.description, section.slug)
+            context["section"] = context["listing"] = self.section(section)
+            context["cards"] = cards
+            context["pagination"] = self.pagination(page)
+            context["page"] = self._page(page, section.title, config.description, section.slug)
+        elif page.kind in ("tag", "author"):
+            assert page.section is not None
+            terms = library.tags if page.kind == "tag" else library.authors
+            term = self.term(page.kind, terms[page.section])
+            context["listing"] = term
+            context["cards"] = cards
+            context["pagination"] = self.pagination(page)
+            context["page"] = self._page(page, term.name, config.description)
+        elif page.kind == "tags":
+            context["tags"] = tuple(self.term("tag", t) for t in sorted(
+                library.tags.values(), key=lambda t: (-len(t.articles), t.slug)))
+            context["page"] = self._page(page, str(config.strings["tags"]), config.description)
         elif page.kind == "home":
             latest, blocks = home_articles(library)
             context["latest"] = tuple(self.card(a) for a in latest)
@@ -213,8 +271,13 @@ class ViewMaker:
                 SectionBlock(self.section(config.section_by_slug[slug]),
                              tuple(self.card(a) for a in chunk))
                 for slug, chunk in blocks.items())
-            context["page"] = PageView("home", "", self.href("/"), config.description, None)
+            context["page"] = self._page(page, "", config.description)
+        elif page.kind == "redirect":
+            assert page.slug is not None
+            target = library.urls[page.slug]
+            context["target"] = self.href(target)
+            context["target_absolute"] = absolute(config.base_url, target)
+            context["page"] = self._page(page, library.by_slug[page.slug].title, "")
         else:
-            context["page"] = PageView(page.kind, str(config.strings["not_found_title"]),
-                                       self.href(page.url), "", None)
+            context["page"] = self._page(page, str(config.strings["not_found_title"]), "")
         return context

@@ -1,0 +1,89 @@
+"""What a page tells search engines and social sites: canonical address, Open Graph, JSON-LD.
+
+Generated here in Python rather than assembled in templates, so the structured
+data is always valid JSON with absolute URLs and dates with their offsets,
+whatever an editor writes in a headline.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from newsgen.config import SiteConfig
+from newsgen.library import Library
+from newsgen.models import Article
+from newsgen.urls import absolute, listing_url, slugify
+
+
+@dataclass(frozen=True, slots=True)
+class MetaView:
+    canonical: str  # absolute URL of the page
+    og_type: str  # article | website
+    image: str  # absolute URL of the page's picture, or ""
+    published: str  # ISO 8601 with offset, articles only
+    modified: str
+    section: str  # section title, articles only
+    tags: tuple[str, ...]
+    json_ld: tuple[Markup, ...]  # each the content of one <script type="application/ld+json">
+
+
+def _json(data: object) -> Markup:
+    """JSON safe inside <script>: '<', '>' and '&' escaped, so '</script>' in a title is inert."""
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def publisher_name(config: SiteConfig) -> str:
+    return config.publisher.name or config.title
+
+
+def page_meta(config: SiteConfig, url: str) -> MetaView:
+    """Meta for a page that is not an article: home, listings, 404."""
+    return MetaView(absolute(config.base_url, url), "website", "", "", "", "", (), ())
+
+
+def article_meta(library: Library, article: Article) -> MetaView:
+    config = library.config
+    tz = config.timezone
+    url = absolute(config.base_url, library.urls[article.slug])
+    image = library.image_urls.get(article.slug, "")
+    image = absolute(config.base_url, image) if image else ""
+    published = article.date.astimezone(tz).isoformat()
+    modified = (article.updated or article.date).astimezone(tz).isoformat()
+    section = config.section_by_slug[article.section]
+    publisher: dict[str, object] = {"@type": "Organization", "name": publisher_name(config),
+                                    "url": config.base_url}
+    if config.publisher.logo:
+        publisher["logo"] = {"@type": "ImageObject",
+                             "url": absolute(config.base_url, config.publisher.logo)}
+    news: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "description": article.lead,
+        "image": [image] if image else [],
+        "datePublished": published,
+        "dateModified": modified,
+        "author": [{"@type": "Person", "name": name,
+                    "url": absolute(config.base_url, listing_url("author", slugify(name)))}
+                   for name in article.authors],
+        "publisher": publisher,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "articleSection": section.title,
+        "keywords": list(article.tags),
+        "inLanguage": config.language,
+    }
+    crumbs = [(str(config.strings["home"]), absolute(config.base_url, "/")),
+              (section.title, absolute(config.base_url, listing_url("section", section.slug))),
+              (article.title, url)]
+    breadcrumb = {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [{"@type": "ListItem", "position": n, "name": name, "item": item}
+                            for n, (name, item) in enumerate(crumbs, 1)],
+    }
+    return MetaView(url, "article", image, published, modified, section.title, article.tags,
+                    (_json(news), _json(breadcrumb)))
