@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
+
+import feedparser
 
 from conftest import copy_site, html, newsgen, text, write
 from test_build_features import article, build
@@ -171,3 +174,40 @@ def test_structured_data_survives_a_hostile_headline(tmp_path: Path) -> None:
     assert "</script>" not in scripts[0].string
     assert json.loads(scripts[0].string)["headline"] == \
         "<script>alert('tiêu đề')</script> Thuế & phí"
+
+
+def test_the_build_writes_feeds_sitemaps_and_robots(minimal: Path) -> None:
+    article(minimal, "doi-ten", "Tiêu đề mới", "2022-01-01", extra="aliases: [/cu/]\n")
+    run = newsgen("build", "-s", minimal, "--now", "2022-01-06T12:00:00+07:00")
+    assert run.code == 0, run.err
+    out = minimal / "public"
+    site = "https://bao-thu.example"
+
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert not feed.bozo
+    assert [e.link for e in feed.entries] == [
+        f"{site}/the-gioi/hoi-nghi-thuong-dinh-tai-ha-noi/",
+        f"{site}/the-gioi/dien-dan-kinh-doanh-da-nang/",
+        f"{site}/kinh-te/dong-tien-on-dinh/",
+        f"{site}/the-gioi/tieu-de-moi/"]
+    assert feed.entries[0].published == "2022-01-06T09:15:00+07:00"
+    for entry in feed.entries:
+        assert (out / entry.link.removeprefix(site + "/") / "index.html").is_file()
+    section = feedparser.parse((out / "kinh-te" / "feed.xml").read_bytes())
+    assert not section.bozo and len(section.entries) == 1
+
+    ns = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    listed = {loc.text for loc in ET.parse(out / "sitemap.xml").iterfind("sm:url/sm:loc", ns)}
+    pages = {f"{site}/" + p.relative_to(out).as_posix().removesuffix("index.html")
+             for p in out.rglob("*.html")}
+    assert listed == pages - {f"{site}/404.html", f"{site}/cu/"}
+    news = ET.parse(out / "news-sitemap.xml").iterfind("sm:url/sm:loc", ns)
+    # The last two days before the clock: only the articles of 5 and 6 January.
+    assert [loc.text for loc in news] == [f"{site}/the-gioi/hoi-nghi-thuong-dinh-tai-ha-noi/",
+                                          f"{site}/the-gioi/dien-dan-kinh-doanh-da-nang/"]
+    assert (out / "robots.txt").read_text(encoding="utf-8").splitlines()[-2:] == [
+        f"Sitemap: {site}/sitemap.xml", f"Sitemap: {site}/news-sitemap.xml"]
+    for page in out.rglob("*.html"):
+        if page.name == "index.html" and page.parent.name != "cu":
+            feeds = html(page).find_all("link", rel="alternate")
+            assert "/feed.xml" in [f["href"] for f in feeds], page

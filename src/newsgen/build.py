@@ -27,11 +27,13 @@ from newsgen.errors import (
     Problem,
     Problems,
 )
+from newsgen.feeds import feeds
 from newsgen.library import Library, load_library
 from newsgen.markdown import BodyRenderer
 from newsgen.models import parse_datetime
 from newsgen.output import Writer, check_output, new_staging, publish
 from newsgen.plan import Page, plan_pages
+from newsgen.sitemaps import SitemapEntry, news_sitemap, robots, sitemaps
 from newsgen.templates import make_environment, render
 from newsgen.urls import href, output_path
 from newsgen.views import ViewMaker
@@ -93,6 +95,27 @@ def write_redirects(plan: list[Page], library: Library, writer: Writer) -> None:
         writer.write_file("_redirects", "\n".join(lines) + "\n", "aliases")
 
 
+def write_syndication(plan: list[Page], library: Library, writer: Writer) -> None:
+    """Feeds, sitemaps (every page but 404 and redirects) and robots.txt."""
+    config = library.config
+    entries = [SitemapEntry(page.url, _last_change(page, library)) for page in plan
+               if page.kind not in ("404", "redirect")]
+    maps = sitemaps(config, entries)
+    news = news_sitemap(library)
+    files = [*feeds(library), *maps, *news,
+             robots(config, ["sitemap.xml", *(f.path for f in news)])]
+    for file in files:
+        writer.write_file(file.path, file.text, "feeds and sitemaps")
+
+
+def _last_change(page: Page, library: Library) -> datetime | None:
+    """An article page changes with its article; a listing with the newest article on it."""
+    shown = page.reads[:1] if page.kind == "article" else page.reads
+    changes = [max(a.date, a.updated or a.date)
+               for a in (library.by_slug[slug] for slug in shown)]
+    return max(changes, default=None)
+
+
 def copy_static(library: Library, writer: Writer) -> None:
     for rel, source in library.static.items():
         writer.copy(rel, source, f"static/{rel}")
@@ -152,6 +175,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
             with _step(result, "render"):
                 render_pages(plan, library, writer, problems)
             with _step(result, "static"):
+                write_syndication(plan, library, writer)
                 write_redirects(plan, library, writer)
                 copy_static(library, writer)
             problems.check(ContentError, strict=options.strict)

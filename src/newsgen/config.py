@@ -67,6 +67,10 @@ class SiteConfig:
                            MappingProxyType({s.slug: s for s in self.sections}))
 
     @property
+    def publisher_name(self) -> str:
+        return self.publisher.name or self.title
+
+    @property
     def base_path(self) -> str:
         """The path part of `base_url` without its final slash: '' or '/news'."""
         return urlsplit(self.base_url).path.rstrip("/")
@@ -344,7 +348,7 @@ def load_config(site_dir: Path, problems: Problems,
             problems.warn(f"there are no built-in labels for language '{language}'; English is "
                           f"used for {len(missing)} labels not set under 'strings' "
                           f"({', '.join(missing[:3])}, ...)", CONFIG_FILE,
-                          fields["language"].line)
+                          fields["language"].line if "language" in fields else 1)
     strings.update(given)
     values["strings"] = MappingProxyType(strings)
     output = values["output"]

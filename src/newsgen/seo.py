@@ -36,10 +36,6 @@ def _json(data: object) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def publisher_name(config: SiteConfig) -> str:
-    return config.publisher.name or config.title
-
-
 def page_meta(config: SiteConfig, url: str) -> MetaView:
     """Meta for a page that is not an article: home, listings, 404."""
     return MetaView(absolute(config.base_url, url), "website", "", "", "", "", (), ())
@@ -54,7 +50,7 @@ def article_meta(library: Library, article: Article) -> MetaView:
     published = article.date.astimezone(tz).isoformat()
     modified = (article.updated or article.date).astimezone(tz).isoformat()
     section = config.section_by_slug[article.section]
-    publisher: dict[str, object] = {"@type": "Organization", "name": publisher_name(config),
+    publisher: dict[str, object] = {"@type": "Organization", "name": config.publisher_name,
                                     "url": config.base_url}
     if config.publisher.logo:
         publisher["logo"] = {"@type": "ImageObject",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from slugify import slugify as _slugify
 
@@ -47,10 +47,17 @@ def listing_url(kind: str, name: str, number: int = 1) -> str:
 
 
 def absolute(base_url: str, url: str) -> str:
-    """Full address of a site-relative URL, for feeds, canonical links and search engines."""
+    """Full address of a site URL, for feeds, canonical links and search engines.
+
+    Outside URLs stay as they are, except that a scheme-relative one
+    ('//cdn.example/a.jpg') gets the site's scheme: feeds and sitemaps are read
+    away from any page, where there is no scheme to inherit.
+    """
+    if url.startswith("//"):
+        return f"{urlsplit(base_url).scheme}:{url}"
     if is_external(url):
         return url
-    return base_url.rstrip("/") + href("", url)
+    return base_url.rstrip("/") + href("", url if url.startswith("/") else "/" + url)
 
 
 def output_path(url: str) -> str:

@@ -12,6 +12,7 @@ from datetime import datetime
 from markupsafe import Markup
 
 from newsgen.config import Section, SiteConfig
+from newsgen.feeds import feed_links
 from newsgen.i18n import format_datetime
 from newsgen.library import Library
 from newsgen.models import Article, Link
@@ -223,7 +224,7 @@ class ViewMaker:
             pages=tuple(PageNumber(n, url(n), n == current) for n in range(1, total + 1)))
 
     def feeds(self, section: str | None) -> tuple[FeedLink, ...]:
-        return ()
+        return tuple(FeedLink(*link) for link in feed_links(self.config, section))
 
     def _page(self, page: Page, title: str, description: str, section: str | None = None,
               meta: MetaView | None = None, draft: bool = False) -> PageView:
