@@ -221,3 +221,21 @@ def test_body_pictures_load_lazily_and_missing_ones_name_their_line(minimal: Pat
     doc = html(build(minimal) / "the-gioi" / "bai-co-anh" / "index.html")
     assert [img["loading"] for img in doc.find(class_="article-body").find_all("img")] == \
         ["lazy", "lazy"]
+
+
+def test_static_files_publish_well_known_but_not_junk(minimal: Path) -> None:
+    write(minimal / "static" / ".well-known" / "security.txt", "Contact: mailto:a@b.example\n")
+    write(minimal / "static" / "images" / ".DS_Store", b"\x00\x01")
+    write(minimal / "static" / ".git" / "config", "[core]\n")
+    out = build(minimal)
+    assert (out / ".well-known" / "security.txt").is_file()
+    assert not (out / "images" / ".DS_Store").exists() and not (out / ".git").exists()
+
+
+def test_a_static_file_cannot_shadow_a_page(minimal: Path) -> None:
+    write(minimal / "static" / "index.html", "<p>cũ</p>")
+    run = newsgen("build", "-s", minimal)
+    assert run.code == 1
+    assert run.err.splitlines()[0] == ("index.html would be written twice, for the home page "
+                                       "and for static/index.html; rename or remove the "
+                                       "static file")

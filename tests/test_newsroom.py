@@ -128,7 +128,7 @@ def test_an_alias_cannot_take_another_page_s_address(minimal: Path) -> None:
     assert run.err.splitlines()[0] == (
         "content/the-gioi/cuop.md: kinh-te/dong-tien-on-dinh/index.html would be written "
         "twice, for content/kinh-te/dong-tien-on-dinh.md and for content/the-gioi/cuop.md; "
-        "change a slug or the permalink pattern")
+        "change a slug, an alias or the permalink pattern")
 
 
 def test_article_head_tells_search_engines_and_social_sites(minimal: Path) -> None:

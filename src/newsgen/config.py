@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from newsgen import i18n
 from newsgen.errors import BadValue, ConfigError, Problems
 from newsgen.source import Field, parse_mapping, read_text
+from newsgen.urls import is_slug
 
 CONFIG_FILE = "site.yaml"
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PERMALINK_FIELDS = ("section", "slug", "year", "month", "day")
 
 
@@ -158,7 +158,7 @@ def _sections(f: Field) -> tuple[Section, ...]:
             problems.append(BadValue(f"{name} needs '{missing}:'", item.line))
             continue
         slug = entries["slug"].value
-        if not isinstance(slug, str) or not SLUG_RE.match(slug):
+        if not isinstance(slug, str) or not is_slug(slug):
             problems.append(BadValue(
                 f"section slug {slug!r} must be lowercase ASCII letters, digits and '-', "
                 "like the-gioi", entries["slug"].line))

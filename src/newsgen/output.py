@@ -72,9 +72,11 @@ class Writer:
 
     def _claim(self, rel: str, owner: str) -> bool:
         if rel in self.owners:
-            self.problems.error(f"{rel} would be written twice, for {self.owners[rel]} and "
-                                f"for {owner}; change a slug or the permalink pattern",
-                                owner if owner.endswith(".md") else "")
+            first = self.owners[rel]
+            hint = "rename or remove the static file" if "static/" in first + owner else \
+                "change a slug, an alias or the permalink pattern"
+            self.problems.error(f"{rel} would be written twice, for {first} and for {owner}; "
+                                f"{hint}", owner if owner.endswith(".md") else "")
             return False
         self.owners[rel] = owner
         target = self.root / rel

@@ -22,6 +22,9 @@ def _layered(site_dir: Path, name: str) -> list[Path]:
     return folders
 
 
+# Hidden names that are meant for the web: security.txt, site verification, app links.
+PUBLISHED_HIDDEN = {".well-known"}
+
 # The theme's own static files; in a checkout, static/ also holds the example
 # site's pictures, which must not leak into other sites.
 THEME_STATIC = ("css", "js", "favicon.svg")
@@ -34,14 +37,16 @@ def template_dirs(site_dir: Path) -> list[Path]:
 def static_files(site_dir: Path) -> dict[str, Path]:
     """Output path -> file for every static file, the site's own over the theme's.
 
-    Hidden files (.DS_Store, editor swap files) are never published.
+    Hidden files (.DS_Store, editor swap files, .git) are never published; the
+    one hidden folder the web uses, .well-known/, is.
     """
     files: dict[str, Path] = {}
     for folder in reversed(_layered(site_dir, "static")):
         own = folder.parent.resolve() == site_dir.resolve()
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder)
-            if not path.is_file() or any(p.startswith(".") for p in rel.parts):
+            if not path.is_file() or any(p.startswith(".") and p not in PUBLISHED_HIDDEN
+                                         for p in rel.parts):
                 continue
             if own or rel.parts[0] in THEME_STATIC:
                 files[rel.as_posix()] = path
