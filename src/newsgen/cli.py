@@ -15,6 +15,7 @@ from pathlib import Path
 from newsgen import __version__
 from newsgen.build import BuildOptions, build
 from newsgen.errors import NewsgenError, Problem
+from newsgen.scaffold import new_article
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -50,6 +51,18 @@ def _parser() -> argparse.ArgumentParser:
                    help="replace an output folder that newsgen did not make")
     b.add_argument("--base-url", metavar="URL",
                    help="publish under this address instead of site.yaml's base_url")
+
+    n = commands.add_parser("new", parents=[common], help="start a new article as a draft",
+                            description="Create content/SECTION/SLUG.md with its front matter "
+                            "filled in and draft: true, and print its path.")
+    n.add_argument("title", metavar="TITLE", help='the headline, in quotes: "Tiêu đề bài viết"')
+    n.add_argument("--section", required=True, metavar="SECTION",
+                   help="slug of one of the sections in site.yaml")
+    n.add_argument("--slug", metavar="SLUG",
+                   help="the file and URL name (default: made from the title)")
+    n.add_argument("--now", metavar="TIME",
+                   help="date the article TIME, like 2022-01-06T09:00:00+07:00 "
+                   "(default: SOURCE_DATE_EPOCH if set, else the current time)")
     return parser
 
 
@@ -63,17 +76,56 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _clock(now: str | None) -> str | None:
+    """The clock as `--now` or else SOURCE_DATE_EPOCH gives it; None is the real time.
+
+    One reading for every command, so a pipeline that pins the clock gets the
+    same time in the articles it starts and in the site it builds. A
+    SOURCE_DATE_EPOCH that is not a number raises ValueError with the message.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch and not epoch.isdigit():
+        raise ValueError(f"SOURCE_DATE_EPOCH '{epoch}' must be a whole number of seconds "
+                         "since 1970-01-01 UTC")
+    return now or (f"@{epoch}" if epoch else None)
+
+
+def _shown(path: Path) -> Path:
+    """`path` relative to the current folder when it is under it, as an editor would type it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
+def run_new(args: argparse.Namespace) -> int:
+    try:
+        now = _clock(args.now)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        path, warnings = new_article(args.source, args.title, args.section, slug=args.slug,
+                                     now=now)
+    except NewsgenError as exc:
+        _print_problems(exc.problems)
+        return EXIT_PROBLEMS
+    _print_problems(warnings)
+    if not args.quiet:
+        print(_shown(path))
+    return EXIT_OK
+
+
 def run_build(args: argparse.Namespace) -> int:
     site_dir: Path = args.source
     output = args.output
     if output is not None and not output.is_absolute():
         output = Path.cwd() / output
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch and not epoch.isdigit():
-        print(f"SOURCE_DATE_EPOCH '{epoch}' must be a whole number of seconds since "
-              "1970-01-01 UTC", file=sys.stderr)
+    try:
+        now = _clock(args.now)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
         return EXIT_USAGE
-    now = args.now or (f"@{epoch}" if epoch else None)
     options = BuildOptions(drafts=args.drafts, future=args.future, now=now, strict=args.strict,
                            force=args.force, output=output, base_url=args.base_url)
     try:
@@ -107,9 +159,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(message)s", stream=sys.stderr)
     try:
+        if args.command == "new":
+            return run_new(args)
         return run_build(args)
     except KeyboardInterrupt:
-        print("interrupted; the output folder was not changed", file=sys.stderr)
+        print("interrupted; nothing was changed", file=sys.stderr)
         return 130
     except Exception as exc:
         if args.debug:
