@@ -34,8 +34,24 @@ def test_reference_tables_list_every_key(heading: str, keys: set[str]) -> None:
     assert table_keys(heading) >= keys
 
 
-def test_every_command_line_option_is_documented() -> None:
-    build = _parser()._subparsers._group_actions[0].choices["build"]
-    flags = {s for a in build._actions for s in a.option_strings if s.startswith("--")}
-    documented = set(re.findall(r"`(--[a-z-]+)", README.split("## Command line", 1)[1]))
+@pytest.mark.parametrize("command", ["build", "new"])
+def test_every_command_line_option_is_documented(command: str) -> None:
+    parser = _parser()._subparsers._group_actions[0].choices[command]
+    flags = {s for a in parser._actions for s in a.option_strings if s.startswith("--")}
+    documented = set(re.findall(r"(--[a-z-]+)", README.split("## Command line", 1)[1]))
     assert flags - {"--help"} <= documented
+
+
+def test_modules_import_only_modules_listed_above_them() -> None:
+    """The README's module table is the import order; a module reaching down it is a cycle
+    waiting to happen."""
+    table = README.split("| module | owns |", 1)[1].split("\n\n", 1)[0]
+    order = re.findall(r"^\| `(\w+)\.py` \|", table, re.M)
+    package = REPO / "src" / "newsgen"
+    assert sorted(order) == sorted(p.stem for p in package.glob("*.py")
+                                   if not p.stem.startswith("__"))
+    for position, module in enumerate(order):
+        source = (package / f"{module}.py").read_text(encoding="utf-8")
+        imported = set(re.findall(r"^from newsgen\.(\w+) import", source, re.M))
+        above = set(order[:position])
+        assert imported <= above, f"{module} imports {imported - above} from below it"
