@@ -148,7 +148,10 @@ def test_article_head_tells_search_engines_and_social_sites(minimal: Path) -> No
     assert doc.find("meta", attrs={"name": "description"})["content"].startswith("Lãnh đạo")
     assert meta("og:type") == ["article"] and meta("og:url") == [url]
     assert meta("og:image") == [image]
+    assert meta("og:title") == ["Hội nghị thượng đỉnh tại Hà Nội"]
+    assert meta("og:description")[0].startswith("Lãnh đạo các nước")
     assert meta("article:published_time") == ["2022-01-06T09:15:00+07:00"]
+    assert meta("article:modified_time") == ["2022-01-06T09:15:00+07:00"]
     assert meta("article:section") == ["Thế giới"]
     assert meta("article:tag") == ["Hà Nội", "Ngoại giao"]
     assert doc.find("meta", attrs={"name": "twitter:card"})["content"] == "summary_large_image"
