@@ -52,3 +52,23 @@ def test_deleted_article_disappears_and_nothing_else_is_left(minimal: Path) -> N
     assert (minimal / "public" / "images" / "da-nang.svg").is_file()  # static files stay
     assert sorted(p.name for p in minimal.iterdir()) == \
         ["content", "public", "site.yaml", "static"]
+
+
+def test_links_out_of_the_site_are_refused(minimal: Path, tmp_path: Path) -> None:
+    outside = write(tmp_path / "outside" / "secret.txt", "mật khẩu")
+    (minimal / "static" / "leak.txt").symlink_to(outside)
+    (minimal / "content" / "the-gioi" / "ngoai.md").symlink_to(outside)
+    inside = minimal / "static" / "images" / "ban-sao.svg"
+    inside.symlink_to(minimal / "static" / "images" / "da-nang.svg")  # inside: fine
+    run = newsgen("build", "-s", minimal)
+    assert run.code == 1
+    assert run.err.splitlines()[:2] == [
+        f"content/the-gioi/ngoai.md: this is a link to {outside}, outside the site; copy the "
+        "file into content/ instead",
+        f"static/leak.txt: this is a link to {outside}, outside the site; copy the file into "
+        "static/ instead",
+    ]
+    (minimal / "static" / "leak.txt").unlink()
+    (minimal / "content" / "the-gioi" / "ngoai.md").unlink()
+    assert newsgen("build", "-s", minimal).code == 0
+    assert (minimal / "public" / "images" / "ban-sao.svg").is_file()

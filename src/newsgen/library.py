@@ -21,8 +21,9 @@ from newsgen.frontmatter import SourceFile, read_article
 from newsgen.markdown import scan_pictures
 from newsgen.models import Article, Image, Link, Ref, parse_article
 from newsgen.related import fill_related
+from newsgen.source import within
 from newsgen.taxonomy import Term, group_terms
-from newsgen.theme import static_files
+from newsgen.theme import THEME_DIR, static_files
 from newsgen.urls import is_external, join, permalink, slugify
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,10 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
     broken: set[str] = set()  # slugs of articles that failed to load, already reported
     for path in paths:
         rel = path.relative_to(site).as_posix()
+        if not within(path, site):
+            problems.error(f"this is a link to {path.resolve()}, outside the site; copy the "
+                           "file into content/ instead", rel)
+            continue
         src = read_article(path, rel, problems)
         article = parse_article(src, config, problems) if src is not None else None
         if article is not None:
@@ -131,6 +136,10 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
     older = {a.slug: resolver.older(a, by_section[a.section], config.older_news)
              for a in published}
     static = static_files(config.site_dir)
+    for rel, source in static.items():
+        if not (within(source, site) or within(source, THEME_DIR)):
+            problems.error(f"this is a link to {source.resolve()}, outside the site; copy the "
+                           "file into static/ instead", f"static/{rel}")
     logo = config.publisher.logo
     if logo and logo.lstrip("/") not in static:
         problems.error(f"publisher logo '{logo}' not found: there is no static{logo}",
@@ -264,6 +273,10 @@ def _resolve_image(article: Article, image: Image, page_url: str, config: SiteCo
                        image.line)
         return None
     source = (config.site_dir / article.source).parent / clean
+    if source.is_file() and not within(source, config.site_dir):
+        problems.error(f"image '{src}' is a link to a file outside the site; copy the picture "
+                       "into the site instead", article.source, image.line)
+        return None
     if not source.is_file():
         rel = (PurePosixPath(article.source).parent / clean).as_posix()
         problems.error(f"image '{src}' not found: there is no {rel} next to the article",

@@ -19,6 +19,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from newsgen.config import SiteConfig
 from newsgen.errors import Problems
 from newsgen.models import Article
+from newsgen.source import within
 from newsgen.urls import href, join, slugify
 
 
@@ -75,7 +76,7 @@ def check_pictures(article: Article, tokens: list[Token], config: SiteConfig,
             continue
         name = PurePosixPath(url.split("?")[0].split("#")[0])
         source = folder / name
-        if ".." in name.parts or not source.is_file():
+        if ".." in name.parts or not source.is_file() or not within(source, config.site_dir):
             where = (PurePosixPath(article.source).parent / name).as_posix()
             problems.error(f"picture '{url}' not found: there is no {where}; put it beside the "
                            ".md file or under static/", article.source, line)

@@ -100,6 +100,11 @@ def _describe(value: object) -> str:
     return type(value).__name__
 
 
+def within(path: Path, folder: Path) -> bool:
+    """Whether `path`, links followed, is inside `folder`: a link out of the site is not."""
+    return path.resolve().is_relative_to(folder.resolve())
+
+
 def read_text(path: Path, rel: str, problems: Problems) -> str | None:
     """The file as NFC text with LF line endings, or None after reporting why not."""
     try:
@@ -168,6 +173,10 @@ def _explain(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, str]:
     near = [lines[i] for i in (line - 1, line) if 0 <= i < len(lines)]
     if "quoted scalar" in (exc.context or "") and exc.context_mark:
         return exc.context_mark.line, f"{problem}; the quote opened on this line is never closed"
+    if "flow" in (exc.context or "") and exc.context_mark:
+        # An unclosed '[' or '{': usually a headline like "[Video] ..." written unquoted.
+        return exc.context_mark.line, (f"{problem}; the '[' or '{{' on this line is never "
+                                       "closed (put text that starts with it in double quotes)")
     if any("\t" in text[:len(text) - len(text.lstrip())] for text in near) \
             or "'\\t'" in problem or "tab" in problem:
         return line, f"{problem}; indent with spaces, not tabs"
