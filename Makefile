@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SITE   ?= .
 
-.PHONY: build test lint clean
+.PHONY: build test lint clean serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 
 build: $(VENV)/.installed
 	$(BIN)/newsgen build -s $(SITE)
+
+serve: $(VENV)/.installed
+	$(BIN)/newsgen serve -s $(SITE)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests

@@ -16,6 +16,7 @@ from newsgen import __version__
 from newsgen.build import BuildOptions, build
 from newsgen.errors import NewsgenError, Problem
 from newsgen.scaffold import new_article
+from newsgen.serve import serve
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -51,6 +52,18 @@ def _parser() -> argparse.ArgumentParser:
                    help="replace an output folder that newsgen did not make")
     b.add_argument("--base-url", metavar="URL",
                    help="publish under this address instead of site.yaml's base_url")
+
+    v = commands.add_parser("serve", parents=[common], help="preview the site, rebuilt on "
+                            "every change", description="Build the site into a temporary "
+                            "folder, serve it, and rebuild and reload open pages on every "
+                            "change. public/ is never touched.")
+    v.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this machine only)")
+    v.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free one)")
+    v.add_argument("--drafts", action="store_true", help="include articles with draft: true")
+    v.add_argument("--future", action="store_true",
+                   help="include articles dated after the build clock")
+    v.add_argument("--open", action="store_true", help="open the site in a web browser")
 
     n = commands.add_parser("new", parents=[common], help="start a new article as a draft",
                             description="Create content/SECTION/SLUG.md with its front matter "
@@ -116,6 +129,12 @@ def run_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_serve(args: argparse.Namespace) -> int:
+    options = BuildOptions(drafts=args.drafts, future=args.future)
+    return serve(args.source, args.host, args.port, options, open_browser=args.open,
+                 quiet=args.quiet)
+
+
 def run_build(args: argparse.Namespace) -> int:
     site_dir: Path = args.source
     output = args.output
@@ -161,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "new":
             return run_new(args)
+        if args.command == "serve":
+            return run_serve(args)
         return run_build(args)
     except KeyboardInterrupt:
         print("interrupted; nothing was changed", file=sys.stderr)

@@ -1,0 +1,402 @@
+"""`newsgen serve`: a live preview that never shows a stale page or hides an error.
+
+The site is built into a temporary folder through the same staging and atomic
+swap as `newsgen build`, so a request never meets half a site. The watchdog
+callback only marks the site dirty; one loop waits until the saves stop
+(editors' tools write a file several times per save), rebuilds, and tells the
+open pages over Server-Sent Events to reload, or to show what went wrong on top
+of the last good version, which stays served.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import json
+import logging
+import queue
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+import webbrowser
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import unquote
+
+from markupsafe import escape
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from newsgen.build import BuildOptions, build
+from newsgen.errors import NewsgenError
+
+log = logging.getLogger(__name__)
+
+RESERVED = "/__newsgen/"
+CLIENT = RESERVED + "client.js"
+EVENTS = RESERVED + "events"
+STATUS = RESERVED + "status"
+QUIET_SECONDS = 0.15  # a save is over when nothing changed for this long
+WATCHED = ("content", "templates", "static")
+CHANGES = {"created", "modified", "deleted", "moved", "closed"}  # not "opened": builds read
+
+TEXT_TYPES = {
+    ".html": "text/html", ".css": "text/css", ".js": "text/javascript",
+    ".xml": "application/xml", ".json": "application/json", ".txt": "text/plain",
+    ".svg": "image/svg+xml", ".md": "text/plain", "": "text/plain",
+}
+BINARY_TYPES = {
+    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+    ".webp": "image/webp", ".avif": "image/avif", ".ico": "image/x-icon",
+    ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".otf": "font/otf",
+    ".pdf": "application/pdf", ".mp4": "video/mp4", ".webm": "video/webm",
+}
+
+CLIENT_JS = """\
+// Injected by `newsgen serve` only: reloads on a rebuild, shows failed builds.
+(() => {
+  "use strict";
+  const source = new EventSource("__EVENTS__");
+  source.addEventListener("reload", () => location.reload());
+  source.addEventListener("problems", (event) => show(JSON.parse(event.data)));
+  function show(lines) {
+    let box = document.getElementById("newsgen-overlay");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "newsgen-overlay";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:auto 0 0 0;z-index:2147483647;" +
+        "max-height:60vh;overflow:auto;margin:0;padding:1rem 1.25rem;" +
+        "background:#fff4f4;color:#5c0000;border-top:4px solid #b00020;" +
+        "font:0.9rem/1.5 ui-monospace,monospace;box-shadow:0 -4px 16px rgb(0 0 0 / 20%)";
+      document.body.append(box);
+    }
+    const title = document.createElement("p");
+    title.style.cssText = "margin:0 0 .5rem;font-weight:bold";
+    title.textContent = "newsgen: the last change does not build. " +
+      "This page is the last version that did.";
+    const list = document.createElement("ul");
+    list.style.cssText = "margin:0;padding-left:1.25rem";
+    for (const line of lines) {
+      const item = document.createElement("li");
+      item.textContent = line;
+      list.append(item);
+    }
+    box.replaceChildren(title, list);
+  }
+})();
+""".replace("__EVENTS__", EVENTS)
+SCRIPT_TAG = f'<script src="{CLIENT}"></script>'.encode()
+
+
+@dataclass
+class State:
+    """What the last build left: read by request threads, written by the build loop."""
+
+    builds: int = 0
+    ok: bool = False
+    problems: list[str] = field(default_factory=list)
+    subscribers: set[queue.Queue[tuple[str, str]]] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def publish(self, event: str, data: str) -> None:
+        with self.lock:
+            for subscriber in self.subscribers:
+                subscriber.put((event, data))
+
+
+class Resolved:
+    """Where a request path leads inside the served folder."""
+
+    def __init__(self, status: int, path: Path | None = None, location: str = "") -> None:
+        self.status = status
+        self.path = path
+        self.location = location
+
+
+def resolve(root: Path, target: str) -> Resolved:
+    """Map a request target to a file under `root`, refusing every way out of it.
+
+    Encoded slashes, backslashes, NUL and '..' are refused outright (400);
+    anything that resolves outside `root`, through a symlink for example, is
+    simply not there (404).
+    """
+    raw, _, query = target.partition("?")
+    raw = raw.split("#", 1)[0]
+    lowered = raw.lower()
+    if not raw.startswith("/") or any(bad in lowered for bad in ("%2f", "%5c", "%00", "\\")):
+        return Resolved(400)
+    path = unquote(raw)
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if "\x00" in path or ".." in parts:
+        return Resolved(400)
+    base = root.resolve()
+    candidate = base.joinpath(*parts).resolve()
+    if not candidate.is_relative_to(base):
+        return Resolved(404)
+    if candidate.is_dir():
+        if not path.endswith("/"):
+            return Resolved(301, location=raw + "/" + (f"?{query}" if query else ""))
+        candidate = (candidate / "index.html").resolve()
+        if not candidate.is_relative_to(base):
+            return Resolved(404)
+    return Resolved(200, candidate) if candidate.is_file() else Resolved(404)
+
+
+def content_type(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in TEXT_TYPES:
+        return f"{TEXT_TYPES[suffix]}; charset=utf-8"
+    return BINARY_TYPES.get(suffix, "application/octet-stream")
+
+
+def inject(html: bytes) -> bytes:
+    """The client script before </body>: only served pages get it, files on disk never."""
+    at = html.lower().rfind(b"</body>")
+    return html + SCRIPT_TAG if at < 0 else html[:at] + SCRIPT_TAG + html[at:]
+
+
+class PreviewServer(http.server.ThreadingHTTPServer):
+    daemon_threads = False  # server_close() waits for every request thread: none is left
+    block_on_close = True
+
+    def __init__(self, address: tuple[str, int], root: Path, state: State) -> None:
+        super().__init__(address, Handler)
+        self.root = root
+        self.state = state
+        self.stopping = threading.Event()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    server: PreviewServer
+    server_version = "newsgen"
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def do_HEAD(self) -> None:
+        self._respond(head=True)
+
+    def do_GET(self) -> None:
+        self._respond(head=False)
+
+    def _respond(self, head: bool) -> None:
+        if self.path == EVENTS and not head:
+            self._events()
+            return
+        if self.path.startswith(RESERVED):
+            self._reserved(head)
+            return
+        state = self.server.state
+        found = resolve(self.server.root, self.path)
+        if found.status == 301:
+            self._send(301, b"", "text/plain; charset=utf-8", head, location=found.location)
+        elif found.status == 200 and found.path is not None:
+            body = found.path.read_bytes()
+            kind = content_type(found.path)
+            self._send(200, inject(body) if kind.startswith("text/html") else body, kind, head)
+        elif not state.builds or (not state.ok and not (self.server.root / "index.html").exists()):
+            self._send(500, self._problem_page(), "text/html; charset=utf-8", head)
+        else:
+            page = self.server.root / "404.html"
+            body = inject(page.read_bytes()) if page.is_file() else b"404 Not Found"
+            kind = "text/html; charset=utf-8" if page.is_file() else "text/plain; charset=utf-8"
+            self._send(found.status, body, kind, head)
+
+    def _reserved(self, head: bool) -> None:
+        state = self.server.state
+        if self.path == CLIENT:
+            self._send(200, CLIENT_JS.encode(), "text/javascript; charset=utf-8", head)
+        elif self.path == STATUS:
+            with state.lock:
+                data = {"builds": state.builds, "ok": state.ok, "problems": state.problems}
+            self._send(200, json.dumps(data, ensure_ascii=False).encode(),
+                       "application/json; charset=utf-8", head)
+        else:
+            self._send(404, b"404 Not Found", "text/plain; charset=utf-8", head)
+
+    def _problem_page(self) -> bytes:
+        """Shown while the site has never built: the problems, and the reload script."""
+        items = "".join(f"<li>{escape(line)}</li>" for line in self.server.state.problems)
+        return (f'<!doctype html><html lang="en"><meta charset="utf-8"><title>newsgen: the site '
+                f"does not build</title><h1>The site does not build yet</h1><ul>{items}</ul>"
+                f"<body></body></html>").encode() + SCRIPT_TAG
+
+    def _send(self, status: int, body: bytes, kind: str, head: bool, location: str = "") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        if location:
+            self.send_header("Location", location)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _events(self) -> None:
+        """One Server-Sent Events stream per open page, until the page or the server goes."""
+        state = self.server.state
+        mailbox: queue.Queue[tuple[str, str]] = queue.Queue()
+        with state.lock:
+            state.subscribers.add(mailbox)
+            if state.builds and not state.ok:
+                mailbox.put(("problems", json.dumps(state.problems, ensure_ascii=False)))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        idle = 0.0
+        try:
+            self.wfile.write(b"retry: 500\n\n")
+            self.wfile.flush()
+            while not self.server.stopping.is_set():
+                try:
+                    event, data = mailbox.get(timeout=0.5)
+                except queue.Empty:
+                    idle += 0.5
+                    if idle >= 15:  # a comment keeps proxies and the browser from giving up
+                        self.wfile.write(b": idle\n\n")
+                        self.wfile.flush()
+                        idle = 0.0
+                    continue
+                self.wfile.write(f"event: {event}\ndata: {data}\n\n".encode())
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the page was closed or reloaded
+        finally:
+            with state.lock:
+                state.subscribers.discard(mailbox)
+
+
+class _Changes(FileSystemEventHandler):
+    """Only marks the site dirty: the build loop decides when to build."""
+
+    def __init__(self, site_dir: Path, dirty: threading.Event) -> None:
+        self.site_dir = site_dir
+        self.dirty = dirty
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in CHANGES:
+            return
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            path = Path(str(raw))
+            if not raw or path.name.startswith(".") or path.name.endswith("~"):
+                continue  # editors' swap and backup files
+            if path.parent == self.site_dir and path.name != "site.yaml":
+                continue
+            self.dirty.set()
+
+
+@dataclass
+class Preview:
+    site_dir: Path
+    options: BuildOptions
+    quiet: bool = False
+    state: State = field(default_factory=State)
+    dirty: threading.Event = field(default_factory=threading.Event)
+
+    def rebuild(self, first: bool = False) -> None:
+        start = time.perf_counter()
+        try:
+            result = build(self.site_dir, self.options)
+        except NewsgenError as exc:
+            lines = [str(p) for p in exc.problems]
+            for line in lines:
+                print(line, file=sys.stderr, flush=True)
+            with self.state.lock:
+                self.state.builds += 1
+                self.state.ok = False
+                self.state.problems = lines
+            self.state.publish("problems", json.dumps(lines, ensure_ascii=False))
+            return
+        for problem in result.warnings:
+            print(problem, file=sys.stderr, flush=True)
+        with self.state.lock:
+            self.state.builds += 1
+            self.state.ok = True
+            self.state.problems = [str(p) for p in result.warnings]
+        if not self.quiet:
+            verb = "built" if first else "rebuilt"
+            print(f"{verb} {result.pages} pages in {time.perf_counter() - start:.2f} s",
+                  flush=True)
+        self.state.publish("reload", "")
+
+    def wait_for_quiet(self) -> None:
+        """Return once something changed and then nothing did for QUIET_SECONDS."""
+        while not self.dirty.wait(timeout=0.5):
+            pass
+        while self.dirty.is_set():
+            self.dirty.clear()
+            time.sleep(QUIET_SECONDS)
+
+
+def watch(site_dir: Path, dirty: threading.Event) -> Observer:
+    observer = Observer()
+    handler = _Changes(site_dir, dirty)
+    observer.schedule(handler, str(site_dir), recursive=False)  # site.yaml, new folders
+    for name in WATCHED:
+        if (site_dir / name).is_dir():
+            observer.schedule(handler, str(site_dir / name), recursive=True)
+    observer.start()
+    return observer
+
+
+def serve(site_dir: Path, host: str, port: int, options: BuildOptions, *,
+          open_browser: bool = False, quiet: bool = False) -> int:
+    """Build, serve and rebuild on every change until Ctrl-C; the exit status."""
+    workdir = Path(tempfile.mkdtemp(prefix="newsgen-serve-"))
+    state = State()
+    # Ctrl-C and `kill` both stop the server cleanly, even where the process was
+    # started with SIGINT ignored (a background job of a script, some CI runners).
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        try:
+            server = PreviewServer((host, port), workdir / "site", state)
+        except OSError as exc:
+            print(f"cannot listen on {host}:{port}: {exc.strerror}; choose another --port",
+                  file=sys.stderr)
+            return 1
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        url = f"http://{shown}:{server.server_port}/"
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"warning: listening on {host}: anyone who can reach this machine can read "
+                  "the preview, drafts included", file=sys.stderr)
+        preview = Preview(site_dir, replace(options, output=workdir / "site", base_url=url,
+                                            force=True), quiet, state)
+        preview.rebuild(first=True)
+        observer = watch(site_dir, preview.dirty)
+        thread = threading.Thread(target=server.serve_forever, name="http", daemon=False)
+        thread.start()
+        print(f"serving {url} (Ctrl-C to stop)", flush=True)
+        if open_browser:
+            webbrowser.open(url)
+        try:
+            while True:
+                preview.wait_for_quiet()
+                preview.rebuild()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            # A second Ctrl-C (or the terminal's SIGTERM) must not cut the cleanup short.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            observer.stop()
+            server.stopping.set()
+            server.shutdown()
+            server.server_close()
+            thread.join()
+            with contextlib.suppress(RuntimeError):
+                observer.join()
+        print("stopped", flush=True)
+        return 0
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
