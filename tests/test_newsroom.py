@@ -127,7 +127,8 @@ def test_an_alias_cannot_take_another_page_s_address(minimal: Path) -> None:
     assert run.code == 1
     assert run.err.splitlines()[0] == (
         "content/the-gioi/cuop.md: kinh-te/dong-tien-on-dinh/index.html would be written "
-        "twice, for content/kinh-te/dong-tien-on-dinh.md and for content/the-gioi/cuop.md; "
+        "twice, for content/kinh-te/dong-tien-on-dinh.md and for an alias in "
+        "content/the-gioi/cuop.md; "
         "change a slug, an alias or the permalink pattern")
 
 

@@ -72,3 +72,13 @@ def test_links_out_of_the_site_are_refused(minimal: Path, tmp_path: Path) -> Non
     (minimal / "content" / "the-gioi" / "ngoai.md").unlink()
     assert newsgen("build", "-s", minimal).code == 0
     assert (minimal / "public" / "images" / "ban-sao.svg").is_file()
+
+
+def test_a_huge_file_is_refused_quickly_without_reading_it(minimal: Path) -> None:
+    huge = minimal / "content" / "the-gioi" / "nhat-ky.md"
+    with huge.open("wb") as file:  # 20 MB: a pasted log, not an article
+        file.write(b"---\ntitle: x\n---\n" + b"a" * (20 * 1024 * 1024))
+    run = newsgen("build", "-s", minimal)
+    assert run.code == 1
+    assert run.err.splitlines()[0] == ("content/the-gioi/nhat-ky.md: file is 20.0 MB, over the "
+                                       "8 MB limit; is it really an article?")

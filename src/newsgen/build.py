@@ -61,6 +61,7 @@ class BuildResult:
     steps: dict[str, float] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     held_back: list[str] = field(default_factory=list)
+    owners: dict[str, str] = field(default_factory=dict)  # output path -> source that wrote it
 
 
 def render_pages(plan: list[Page], library: Library, writer: Writer,
@@ -74,11 +75,13 @@ def render_pages(plan: list[Page], library: Library, writer: Writer,
         if page.slug is not None:
             article = library.by_slug[page.slug]
             owner = article.source
+        if page.kind == "article":
             body, pictures = bodies.render(article, page.url, problems)
             for source, url in pictures:
                 writer.copy(output_path(url), source, owner)
         html = render(env, page.template, views.context(page, body), config.site_dir)
-        writer.write_page(page.path, html, owner)
+        writer.write_page(page.path, html, owner,
+                          "an alias in " if page.kind == "redirect" else "")
     for asset in library.assets:
         writer.copy(output_path(asset.url), asset.source, asset.used_by)
 
@@ -196,6 +199,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
         raise BuildError(f"cannot write the site: {exc.strerror}: {exc.filename}") from exc
     result.pages = writer.pages
     result.files = len(writer.owners)
+    result.owners = dict(writer.owners)
     result.warnings = problems.warnings
     result.held_back = [h.message for h in library.held_back]
     result.seconds = time.perf_counter() - start

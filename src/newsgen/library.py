@@ -247,8 +247,15 @@ class _Resolver:
 
     def older(self, owner: Article, section: list[Article], count: int) -> tuple[Article, ...]:
         if owner.older is not None:
-            return tuple(a for a in self._refs(owner, owner.older, "older")
-                         if isinstance(a, Article))
+            chosen = [a for a in self._refs(owner, owner.older, "older") if isinstance(a, Article)]
+            lines = {ref.slug: ref.line for ref in owner.older}
+            for article in chosen:
+                if article.sort_key < owner.sort_key:  # newer (or as new, slug first)
+                    self.problems.error(
+                        f"older article '{article.slug}' is not older: it is dated "
+                        f"{article.date.isoformat()}, this one {owner.date.isoformat()}; "
+                        "'Tin cũ hơn' lists earlier articles", owner.source, lines[article.slug])
+            return tuple(chosen)
         position = section.index(owner)
         return tuple(section[position + 1:position + 1 + count])
 

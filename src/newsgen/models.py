@@ -324,6 +324,8 @@ def parse_article(src: SourceFile, config: SiteConfig, problems: Problems) -> Ar
             ok = False
     if not ok:
         return None
+    if not src.body.strip():
+        problems.warn("the article has no text after the front matter", src.rel, src.body_line)
     if "slug" not in src.fields:
         values["slug"] = slugify(str(values["title"]))
         if not values["slug"]:

@@ -70,25 +70,26 @@ class Writer:
         self.copied: dict[str, Path] = {}  # output path -> file copied there
         self.pages = 0
 
-    def _claim(self, rel: str, owner: str) -> bool:
+    def _claim(self, rel: str, owner: str, role: str = "") -> bool:
         if rel in self.owners:
             first = self.owners[rel]
             hint = "rename or remove the static file" if "static/" in first + owner else \
                 "change a slug, an alias or the permalink pattern"
-            self.problems.error(f"{rel} would be written twice, for {first} and for {owner}; "
-                                f"{hint}", owner if owner.endswith(".md") else "")
+            self.problems.error(f"{rel} would be written twice, for {first} and for "
+                                f"{role}{owner}; {hint}", owner if owner.endswith(".md") else "")
             return False
         self.owners[rel] = owner
         target = self.root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         return True
 
-    def write_page(self, rel: str, html: str, owner: str) -> None:
-        if self.write_file(rel, html, owner):
+    def write_page(self, rel: str, html: str, owner: str, role: str = "") -> None:
+        """`role` says how `owner` comes to write here ("an alias in "), for messages."""
+        if self.write_file(rel, html, owner, role):
             self.pages += 1
 
-    def write_file(self, rel: str, text: str, owner: str) -> bool:
-        if not self._claim(rel, owner):
+    def write_file(self, rel: str, text: str, owner: str, role: str = "") -> bool:
+        if not self._claim(rel, owner, role):
             return False
         (self.root / rel).write_text(text, encoding="utf-8", newline="\n")
         return True

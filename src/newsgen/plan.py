@@ -59,8 +59,10 @@ def plan_pages(library: Library) -> list[Page]:
         linked += [a.slug for a in library.older[article.slug]]
         pages.append(Page("article", library.urls[article.slug], "article.html",
                           reads=(article.slug, *linked), slug=article.slug))
-        pages += [Page("redirect", alias, "redirect.html", reads=(article.slug,),
-                       slug=article.slug) for alias in article.aliases]
+    # Redirects last: every real page holds its address first, so an alias that
+    # collides is the one reported.
+    pages += [Page("redirect", alias, "redirect.html", reads=(article.slug,), slug=article.slug)
+              for article in library.articles for alias in article.aliases]
     return pages
 
 

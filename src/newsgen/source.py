@@ -188,6 +188,9 @@ def _explain(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, str]:
     return line, problem
 
 
+ALIAS_REPORTED = -1  # marker in `seen`: no node has this id
+
+
 def _check_tree(node: yaml.Node, at: int, rel: str, first_line: int, problems: Problems,
                 what: str, seen: set[int]) -> bool:
     """Refuse aliases, non-text keys and duplicate keys anywhere in the tree.
@@ -196,8 +199,10 @@ def _check_tree(node: yaml.Node, at: int, rel: str, first_line: int, problems: P
     how a few lines of YAML expand to gigabytes (the "billion laughs").
     """
     if id(node) in seen:
-        problems.error(f"{what} uses a YAML alias (*name); write the value out instead",
-                       rel, at)
+        if ALIAS_REPORTED not in seen:  # once per file: a bomb has thousands of them
+            seen.add(ALIAS_REPORTED)
+            problems.error(f"{what} uses a YAML alias (*name); write the value out instead",
+                           rel, at)
         return False
     seen.add(id(node))
     ok = True
@@ -218,6 +223,7 @@ def _check_tree(node: yaml.Node, at: int, rel: str, first_line: int, problems: P
             ok = _check_tree(value, line, rel, first_line, problems, what, seen) and ok
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            ok = _check_tree(item, first_line + item.start_mark.line, rel, first_line,
-                             problems, what, seen) and ok
+            # An alias item is the anchored node itself, with the anchor's position:
+            # the line of the key holding the list is where the alias is written.
+            ok = _check_tree(item, at, rel, first_line, problems, what, seen) and ok
     return ok
