@@ -10,10 +10,12 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from newsgen import __version__
-from newsgen.build import BuildOptions, build
+from newsgen.build import BuildOptions, BuildResult, build
+from newsgen.check import check_site
 from newsgen.errors import NewsgenError, Problem
 from newsgen.scaffold import new_article
 from newsgen.serve import serve
@@ -36,22 +38,35 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--debug", action="store_true",
                         help="show the Python traceback of an internal error")
 
-    b = commands.add_parser("build", parents=[common], help="build the site into its output "
-                            "folder", description="Build the site. The output folder is "
-                            "replaced only when the whole build succeeds.")
-    b.add_argument("-o", "--output", type=Path, metavar="DIR",
-                   help="output folder (default: site.yaml's output, 'public')")
-    b.add_argument("--drafts", action="store_true", help="include articles with draft: true")
-    b.add_argument("--future", action="store_true",
-                   help="include articles dated after the build clock")
-    b.add_argument("--now", metavar="TIME",
-                   help="build as if it were TIME, like 2022-01-06T09:00:00+07:00 "
-                   "(default: SOURCE_DATE_EPOCH if set, else the current time)")
-    b.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    b.add_argument("--force", action="store_true",
-                   help="replace an output folder that newsgen did not make")
-    b.add_argument("--base-url", metavar="URL",
-                   help="publish under this address instead of site.yaml's base_url")
+    # `check` builds exactly as `build` does, so it takes the same options.
+    building = argparse.ArgumentParser(add_help=False)
+    building.add_argument("-o", "--output", type=Path, metavar="DIR",
+                          help="output folder (default: site.yaml's output, 'public')")
+    building.add_argument("--drafts", action="store_true",
+                          help="include articles with draft: true")
+    building.add_argument("--future", action="store_true",
+                          help="include articles dated after the build clock")
+    building.add_argument("--now", metavar="TIME",
+                          help="build as if it were TIME, like 2022-01-06T09:00:00+07:00 "
+                          "(default: SOURCE_DATE_EPOCH if set, else the current time)")
+    building.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    building.add_argument("--force", action="store_true",
+                          help="replace an output folder that newsgen did not make")
+    building.add_argument("--base-url", metavar="URL",
+                          help="publish under this address instead of site.yaml's base_url")
+
+    commands.add_parser("build", parents=[common, building], help="build the site into its "
+                        "output folder", description="Build the site. The output folder is "
+                        "replaced only when the whole build succeeds.")
+
+    c = commands.add_parser("check", parents=[common, building], help="build the site, then "
+                            "check its links, pictures and pages", description="Build the site "
+                            "as 'build' does, then check every page: links and #fragments "
+                            "that lead nowhere, pictures without alt, pages nothing links to.")
+    c.add_argument("--external", action="store_true",
+                   help="also check links to other sites (results are kept for 24 hours)")
+    c.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="how long to wait for each outside link (default: 10)")
 
     v = commands.add_parser("serve", parents=[common], help="preview the site, rebuilt on "
                             "every change", description="Build the site into a temporary "
@@ -135,7 +150,9 @@ def run_serve(args: argparse.Namespace) -> int:
                  quiet=args.quiet)
 
 
-def run_build(args: argparse.Namespace) -> int:
+def run_build(args: argparse.Namespace, then: Callable[[argparse.Namespace, BuildResult,
+              BuildOptions], int] | None = None) -> int:
+    """Build; `then` goes on with the new site, only when the build succeeded."""
     site_dir: Path = args.source
     output = args.output
     if output is not None and not output.is_absolute():
@@ -169,6 +186,23 @@ def run_build(args: argparse.Namespace) -> int:
         warned = f", {_plural(len(result.warnings), 'warning')}" if result.warnings else ""
         print(f"built {_plural(result.pages, 'page')} ({result.files} files) into {where}/ "
               f"in {result.seconds:.2f} s{warned}")
+    return then(args, result, options) if then else EXIT_OK
+
+
+def run_check(args: argparse.Namespace) -> int:
+    return run_build(args, then=_check_built)
+
+
+def _check_built(args: argparse.Namespace, result: BuildResult, options: BuildOptions) -> int:
+    report = check_site(args.source, result, options, external=args.external,
+                        timeout=args.timeout)
+    if report.problems:
+        _print_problems(report.problems)
+        print(f"check failed: {_plural(len(report.problems), 'problem')}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not args.quiet:
+        print(f"checked {_plural(report.pages, 'page')}, {_plural(report.links, 'link')}: "
+              "no problems")
     return EXIT_OK
 
 
@@ -182,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_new(args)
         if args.command == "serve":
             return run_serve(args)
+        if args.command == "check":
+            return run_check(args)
         return run_build(args)
     except KeyboardInterrupt:
         print("interrupted; nothing was changed", file=sys.stderr)

@@ -19,7 +19,7 @@ from newsgen.models import Article, Link
 from newsgen.plan import Page, home_articles
 from newsgen.seo import MetaView, article_meta, page_meta
 from newsgen.taxonomy import Term
-from newsgen.urls import absolute, href, is_external, listing_url, slugify
+from newsgen.urls import TAGS_URL, absolute, href, is_external, listing_url, slugify
 
 EXCERPT_CHARS = 120
 
@@ -95,6 +95,7 @@ class SiteView:
     home_url: str
     sections: tuple[SectionLink, ...]
     strings: dict[str, str | list[str]]
+    tags_url: str | None  # the tag index, when the site has tags
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +164,8 @@ class ViewMaker:
         return SiteView(title=self.config.title, description=self.config.description,
                         language=self.config.language, home_url=self.href("/"),
                         sections=tuple(self.section(s) for s in self.config.sections),
-                        strings=dict(self.config.strings))
+                        strings=dict(self.config.strings),
+                        tags_url=self.href(TAGS_URL) if self.library.tags else None)
 
     def section(self, section: Section, page: int = 1) -> SectionLink:
         return SectionLink(section.slug, section.title,

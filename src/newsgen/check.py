@@ -1,0 +1,276 @@
+"""`newsgen check`: read the built site as a browser would, and report what a reader would hit.
+
+The build already refuses what it can see in the sources; this catches what
+only exists once templates, base paths and hand-written HTML meet: a link
+that resolves to nothing, a #fragment with no target, a picture without
+alt text, a page nobody can reach. Each problem names the source that wrote
+the page, because that is the file an editor opens to fix it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from html.parser import HTMLParser
+from http import HTTPStatus
+from http.client import HTTPException
+from pathlib import Path
+from urllib.error import HTTPError, URLError
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+from urllib.request import HTTPRedirectHandler, Request, build_opener
+
+from newsgen.build import BuildOptions, BuildResult, build_clock
+from newsgen.config import check_base_url, load_config
+from newsgen.errors import Problem, Problems
+
+log = logging.getLogger(__name__)
+
+LINKING = {"a": ("href",), "area": ("href",), "link": ("href",), "img": ("src", "srcset"),
+           "script": ("src",), "source": ("src", "srcset"), "iframe": ("src",),
+           "video": ("src", "poster"), "audio": ("src",), "track": ("src",)}
+NAVIGATING = ("a", "area")  # the links that make a page reachable
+HINTS_ONLY = {"preconnect", "dns-prefetch"}  # name a host, not a document to fetch
+CACHE_FILE = Path(".newsgen-cache") / "external-links.json"
+FRESH = timedelta(hours=24)
+MAX_THREADS = 8
+USER_AGENT = "newsgen-link-check (+https://pypi.org/project/newsgen/)"
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    tag: str
+    url: str
+    rel: frozenset[str]
+
+
+class _PageReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.refs: list[Ref] = []
+        self.ids: set[str] = set()
+        self.alt_missing: list[str] = []  # src of each <img> without alt
+        self.redirect = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if "id" in values:
+            self.ids.add(values["id"])
+        if tag == "a" and "name" in values:
+            self.ids.add(values["name"])
+        if tag == "img" and "alt" not in values:
+            self.alt_missing.append(values.get("src", ""))
+        if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
+            self.redirect = True
+        rel = frozenset(values.get("rel", "").lower().split())
+        for attr in LINKING.get(tag, ()):
+            if attr not in values:
+                continue
+            urls = [c.split()[0] for c in values[attr].split(",") if c.strip()] \
+                if attr == "srcset" else [values[attr].strip()]
+            self.refs += [Ref(tag, url, rel) for url in urls if url]
+
+
+@dataclass(slots=True)
+class Report:
+    pages: int = 0
+    links: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _Sources:
+    """Finds the line of an article that holds a URL, so an editor lands on it."""
+
+    def __init__(self, site_dir: Path, owners: dict[str, str], base_path: str) -> None:
+        self.site_dir, self.owners, self.base_path = site_dir, owners, base_path
+        self.lines: dict[str, list[str]] = {}
+
+    def problem(self, page: str, message: str, url: str = "") -> Problem:
+        owner = self.owners.get(page, page)
+        return Problem(owner, self._line(owner, url) if url else 0, message)
+
+    def _line(self, owner: str, url: str) -> int:
+        if not owner.endswith(".md"):
+            return 0
+        if owner not in self.lines:
+            try:
+                text = (self.site_dir / owner).read_text(encoding="utf-8")
+            except (OSError, UnicodeError):
+                text = ""
+            self.lines[owner] = text.splitlines()
+        written = {url, unquote(url)}
+        if self.base_path:
+            written |= {w[len(self.base_path):] for w in set(written)
+                        if w.startswith(self.base_path + "/")}
+        # As link syntax first: a bare match may be the hero picture in the front matter.
+        quoted = [f"{a}{w}{b}" for w in written for a, b in (("](", ""), ('"', '"'), ("'", "'"))]
+        for needles in (quoted, written):
+            for number, line in enumerate(self.lines[owner], 1):
+                if any(n in line for n in needles):
+                    return number
+        return 0
+
+
+def check_pages(output: Path, base_url: str, sources: _Sources
+                ) -> tuple[Report, dict[str, list[str]]]:
+    """Check every page in `output`; also return each outside URL with the pages using it."""
+    site = urlsplit(base_url)
+    base_path = sources.base_path
+    files = {p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()}
+    readers: dict[str, _PageReader] = {}
+    for page in sorted(f for f in files if f.endswith(".html")):
+        reader = _PageReader()
+        reader.feed((output / page).read_text(encoding="utf-8", errors="replace"))
+        reader.close()
+        readers[page] = reader
+    report = Report(pages=len(readers))
+    linked: set[str] = set()
+    outside: dict[str, list[str]] = {}
+    for page, reader in readers.items():
+        page_url = f"{site.scheme}://{site.netloc}{base_path}/{page.removesuffix('index.html')}"
+        for src in reader.alt_missing:
+            report.problems.append(sources.problem(
+                page, f'picture {src} has no alt attribute; describe it in alt, or write '
+                f'alt="" if it is only decoration (in {page})', src))
+        for ref in reader.refs:
+            full = urljoin(page_url, ref.url)
+            parts = urlsplit(full)
+            if parts.scheme not in ("http", "https"):
+                continue  # mailto:, tel:, data: and the like lead nowhere to check
+            report.links += 1
+            explicit = bool(urlsplit(ref.url).netloc)
+            in_base = parts.path == base_path or parts.path.startswith(base_path + "/")
+            if parts.netloc != site.netloc or (explicit and not in_base):
+                if not ref.rel & HINTS_ONLY:
+                    outside.setdefault(urldefrag(full).url, []).append(page)
+                continue
+            if not in_base:
+                report.problems.append(sources.problem(
+                    page, f"link to {ref.url} is outside the site's base path {base_path}/ "
+                    f"(in {page})", ref.url))
+                continue
+            target = unquote(parts.path[len(base_path):]).lstrip("/")
+            if not target or target.endswith("/"):
+                target += "index.html"
+            if target not in files and f"{target}/index.html" in files:
+                target += "/index.html"  # hosts send /a to /a/
+            if target not in files:
+                report.problems.append(sources.problem(
+                    page, f"link to {ref.url} does not resolve (in {page})", ref.url))
+                continue
+            if ref.tag in NAVIGATING and target != page:
+                linked.add(target)
+            fragment = unquote(parts.fragment)
+            if (fragment and target in readers and fragment not in readers[target].ids
+                    and fragment.lower() != "top"):
+                report.problems.append(sources.problem(
+                    page, f"link to {ref.url}: {target} has no id '{fragment}' (in {page})",
+                    ref.url))
+    for page, reader in readers.items():
+        if page not in linked and page not in ("index.html", "404.html") and not reader.redirect:
+            report.problems.append(sources.problem(
+                page, f"{page} is not linked from any other page"))
+    return report, outside
+
+
+class _KeepMethod(HTTPRedirectHandler):
+    """Follow redirects with HEAD still: urllib would turn it into a GET of the whole file."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and req.get_method() == "HEAD":
+            new.method = "HEAD"
+        return new
+
+
+def fetch(url: str, timeout: float) -> tuple[int | None, str]:
+    """The final status of `url` after redirects, or None and what went wrong."""
+    status, error = _ask(url, "HEAD", timeout)
+    if status in (405, 501):  # some servers answer only GET
+        status, error = _ask(url, "GET", timeout)
+    return status, error
+
+
+def _ask(url: str, method: str, timeout: float) -> tuple[int | None, str]:
+    request = Request(url, method=method, headers={"User-Agent": USER_AGENT})
+    waited = f"no answer within {timeout:g} s"
+    try:
+        with build_opener(_KeepMethod).open(request, timeout=timeout) as response:
+            return response.status, ""
+    except HTTPError as exc:
+        return exc.code, ""
+    except TimeoutError:
+        return None, waited
+    except URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            return None, waited
+        return None, getattr(exc.reason, "strerror", None) or str(exc.reason)
+    except (OSError, HTTPException, ValueError) as exc:
+        return None, getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def _describe(status: int | None, error: str) -> str:
+    if status is None:
+        return f"fails: {error}"
+    phrase = next((s.phrase for s in HTTPStatus if s.value == status), "")
+    return f"answers {status} {phrase}".rstrip()
+
+
+def check_outside(outside: dict[str, list[str]], cache_path: Path, now: datetime,
+                  timeout: float, sources: _Sources) -> list[Problem]:
+    """Fetch the outside links that have no fresh good answer in the cache."""
+    try:
+        cache = json.loads(cache_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        cache = {}
+
+    def fresh(entry: object) -> bool:
+        if not isinstance(entry, dict) or not isinstance(entry.get("status"), int):
+            return False
+        try:
+            age = now - datetime.fromisoformat(entry["checked_at"])
+        except (TypeError, ValueError, KeyError):
+            return False
+        return entry["status"] < 400 and timedelta(0) <= age < FRESH
+
+    todo = sorted(url for url in outside if not fresh(cache.get(url)))
+    log.info("check: %d outside links, %d from the cache", len(outside), len(outside) - len(todo))
+    if todo:
+        with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(todo))) as pool:
+            for url, (status, error) in zip(todo, pool.map(lambda u: fetch(u, timeout), todo),
+                                            strict=True):
+                cache[url] = {"status": status, "checked_at": now.isoformat(),
+                              **({"error": error} if error else {})}
+        try:
+            cache_path.parent.mkdir(parents=True, exist_ok=True)
+            cache_path.write_text(json.dumps(cache, ensure_ascii=False, indent=1, sort_keys=True)
+                                  + "\n", encoding="utf-8")
+        except OSError as exc:
+            log.warning("cannot save the link cache %s: %s", cache_path, exc.strerror)
+    problems = []
+    for url, pages in outside.items():
+        entry = cache[url]
+        if entry["status"] is None or entry["status"] >= 400:
+            said = _describe(entry["status"], entry.get("error", ""))
+            problems += [sources.problem(page, f"link to {url} {said} (in {page})", url)
+                         for page in sorted(set(pages))]
+    return problems
+
+
+def check_site(site_dir: Path, result: BuildResult, options: BuildOptions, *,
+               external: bool = False, timeout: float = 10.0) -> Report:
+    """Check a site that `build()` has just written, with the settings it was built with."""
+    start = time.perf_counter()
+    overrides = {"base_url": check_base_url(options.base_url)} if options.base_url else None
+    config = load_config(site_dir, Problems(), overrides)
+    sources = _Sources(site_dir, result.owners, config.base_path)
+    report, outside = check_pages(result.output, config.base_url, sources)
+    if external:
+        report.problems += check_outside(outside, site_dir / CACHE_FILE,
+                                         build_clock(options.now, config), timeout, sources)
+    report.problems = sorted(set(report.problems))  # a link written twice is one problem
+    log.info("%-8s %6.3f s", "check", time.perf_counter() - start)
+    return report
