@@ -184,11 +184,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._respond(head=False)
 
     def _respond(self, head: bool) -> None:
-        if self.path == EVENTS and not head:
+        route = self.path.split("?", 1)[0]
+        if route == EVENTS and not head:
             self._events()
             return
-        if self.path.startswith(RESERVED):
-            self._reserved(head)
+        if route.startswith(RESERVED):
+            self._reserved(route, head)
             return
         state = self.server.state
         found = resolve(self.server.root, self.path)
@@ -206,11 +207,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             kind = "text/html; charset=utf-8" if page.is_file() else "text/plain; charset=utf-8"
             self._send(found.status, body, kind, head)
 
-    def _reserved(self, head: bool) -> None:
+    def _reserved(self, route: str, head: bool) -> None:
         state = self.server.state
-        if self.path == CLIENT:
+        if route == EVENTS:  # HEAD: the stream's headers, without the stream
+            self._send(200, b"", "text/event-stream; charset=utf-8", head)
+        elif route == CLIENT:
             self._send(200, CLIENT_JS.encode(), "text/javascript; charset=utf-8", head)
-        elif self.path == STATUS:
+        elif route == STATUS:
             with state.lock:
                 data = {"builds": state.builds, "ok": state.ok, "problems": state.problems}
             self._send(200, json.dumps(data, ensure_ascii=False).encode(),
@@ -318,9 +321,8 @@ class Preview:
             self.state.builds += 1
             self.state.ok = True
             self.state.problems = [str(p) for p in result.warnings]
-        if not self.quiet:
-            verb = "built" if first else "rebuilt"
-            print(f"{verb} {result.pages} pages in {time.perf_counter() - start:.2f} s",
+        if not (self.quiet or first):  # the first build is announced by the "serving" line
+            print(f"rebuilt {result.pages} pages in {time.perf_counter() - start:.2f} s",
                   flush=True)
         self.state.publish("reload", "")
 
@@ -366,14 +368,16 @@ def serve(site_dir: Path, host: str, port: int, options: BuildOptions, *,
                   "the preview, drafts included", file=sys.stderr)
         preview = Preview(site_dir, replace(options, output=workdir / "site", base_url=url,
                                             force=True), quiet, state)
-        preview.rebuild(first=True)
-        observer = watch(site_dir, preview.dirty)
-        thread = threading.Thread(target=server.serve_forever, name="http", daemon=False)
-        thread.start()
-        print(f"serving {url} (Ctrl-C to stop)", flush=True)
-        if open_browser:
-            webbrowser.open(url)
-        try:
+        observer: Observer | None = None
+        thread: threading.Thread | None = None
+        try:  # from here on, Ctrl-C at any moment (even mid-build) stops cleanly
+            preview.rebuild(first=True)
+            observer = watch(site_dir, preview.dirty)
+            thread = threading.Thread(target=server.serve_forever, name="http")
+            thread.start()
+            print(f"serving {url} (Ctrl-C to stop)", flush=True)
+            if open_browser:  # a browser can take seconds to start: never wait for it
+                threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
             while True:
                 preview.wait_for_quiet()
                 preview.rebuild()
@@ -383,13 +387,15 @@ def serve(site_dir: Path, host: str, port: int, options: BuildOptions, *,
             # A second Ctrl-C (or the terminal's SIGTERM) must not cut the cleanup short.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            observer.stop()
             server.stopping.set()
-            server.shutdown()
+            if thread is not None:
+                server.shutdown()  # waits for serve_forever, so only once it runs
+                thread.join()
             server.server_close()
-            thread.join()
-            with contextlib.suppress(RuntimeError):
-                observer.join()
+            if observer is not None:
+                observer.stop()
+                with contextlib.suppress(RuntimeError):
+                    observer.join()
         print("stopped", flush=True)
         return 0
     finally:
