@@ -27,25 +27,23 @@ SECTION_NEIGHBOURS = 20  # same-section candidates without a shared tag, nearest
 COMMON_TAG_SHARE = 0.2  # tags on more than this share of articles do not pull candidates in
 
 
-def score(a: Article, b: Article, idf: Mapping[str, float]) -> float:
-    shared = _tags(a) & _tags(b)
+def score(a: Article, b: Article, tags: Mapping[str, frozenset[str]],
+          idf: Mapping[str, float]) -> float:
+    shared = tags[a.slug] & tags[b.slug]
     days = abs((a.date - b.date).total_seconds()) / 86400
     return (sum(idf[t] for t in shared)
             + (SECTION_BONUS if a.section == b.section else 0.0)
             + TIME_WEIGHT * math.exp(-days / TIME_SCALE_DAYS))
 
 
-def _tags(article: Article) -> set[str]:
-    return {slugify(t) for t in article.tags}
-
-
 def fill_related(articles: Sequence[Article], picks: Mapping[str, tuple[Article | Link, ...]],
                  count: int) -> dict[str, tuple[Article | Link, ...]]:
     """slug -> related items: the editor's picks, then the best-scoring others up to `count`."""
     total = len(articles)
+    tags = {a.slug: frozenset(slugify(t) for t in a.tags) for a in articles}
     by_tag: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
-        for tag in _tags(article):
+        for tag in tags[article.slug]:
             by_tag[tag].append(article)
     idf = {tag: math.log(1 + total / len(members)) for tag, members in by_tag.items()}
     by_section: dict[str, list[Article]] = defaultdict(list)
@@ -62,7 +60,7 @@ def fill_related(articles: Sequence[Article], picks: Mapping[str, tuple[Article 
             continue
         taken = {article.slug} | {c.slug for c in chosen if isinstance(c, Article)}
         candidates: dict[str, Article] = {}
-        for tag in _tags(article):
+        for tag in tags[article.slug]:
             if len(by_tag[tag]) <= max(50, COMMON_TAG_SHARE * total):
                 candidates.update((c.slug, c) for c in by_tag[tag])
         section = by_section[article.section]
@@ -70,6 +68,6 @@ def fill_related(articles: Sequence[Article], picks: Mapping[str, tuple[Article 
         for c in section[max(0, here - SECTION_NEIGHBOURS):here + SECTION_NEIGHBOURS + 1]:
             candidates[c.slug] = c
         ranked = sorted((c for slug, c in candidates.items() if slug not in taken),
-                        key=lambda c: (-score(article, c, idf), c.sort_key))
+                        key=lambda c: (-score(article, c, tags, idf), c.sort_key))
         result[article.slug] = (*chosen, *ranked[:room])
     return result
