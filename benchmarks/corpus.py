@@ -17,12 +17,18 @@ from pathlib import Path
 
 SECTIONS = [("the-gioi", "Thế giới"), ("thoi-su", "Thời sự"), ("kinh-te", "Kinh tế"),
             ("van-hoa", "Văn hóa"), ("the-thao", "Thể thao")]
-WORDS = ("Hà Nội Đà Nẵng thành phố người dân chính phủ kinh tế tăng trưởng đầu tư hợp tác "
-         "quốc tế ngoại giao hội nghị thượng đỉnh đối thoại an ninh khu vực phát triển bền vững "
-         "xuất khẩu nông sản giá vàng thị trường chứng khoán doanh nghiệp lao động việc làm "
-         "giáo dục y tế bệnh viện học sinh thời tiết bão lũ miền Trung đồng bằng sông Cửu Long "
-         "văn hóa lễ hội du lịch bóng đá đội tuyển giải đấu chiến thắng Bộ trưởng Thủ tướng "
-         "Quốc hội luật sửa đổi năng lượng điện gió hạ tầng đường cao tốc sân bay cảng biển").split()
+WORDS = (
+    "Hà", "Nội", "Đà", "Nẵng", "thành", "phố", "người", "dân", "chính", "phủ", "kinh", "tế",
+    "tăng", "trưởng", "đầu", "tư", "hợp", "tác", "quốc", "tế", "ngoại", "giao", "hội", "nghị",
+    "thượng", "đỉnh", "đối", "thoại", "an", "ninh", "khu", "vực", "phát", "triển", "bền",
+    "vững", "xuất", "khẩu", "nông", "sản", "giá", "vàng", "thị", "trường", "chứng", "khoán",
+    "doanh", "nghiệp", "lao", "động", "việc", "làm", "giáo", "dục", "y", "tế", "bệnh", "viện",
+    "học", "sinh", "thời", "tiết", "bão", "lũ", "miền", "Trung", "đồng", "bằng", "sông",
+    "Cửu", "Long", "văn", "hóa", "lễ", "hội", "du", "lịch", "bóng", "đá", "đội", "tuyển",
+    "giải", "đấu", "chiến", "thắng", "Bộ", "trưởng", "Thủ", "tướng", "Quốc", "hội", "luật",
+    "sửa", "đổi", "năng", "lượng", "điện", "gió", "hạ", "tầng", "đường", "cao", "tốc", "sân",
+    "bay", "cảng", "biển",
+)
 TAGS = [f"Chủ đề {i}" for i in range(200)]
 
 
