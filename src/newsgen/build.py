@@ -8,8 +8,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +31,7 @@ from newsgen.feeds import feeds
 from newsgen.library import Library, load_library
 from newsgen.markdown import BodyRenderer
 from newsgen.models import parse_datetime
-from newsgen.output import Writer, check_output, new_staging, publish
+from newsgen.output import Writer, check_output, delete_marked, new_staging, publish
 from newsgen.plan import Page, plan_pages
 from newsgen.sitemaps import SitemapEntry, news_sitemap, robots, sitemaps
 from newsgen.templates import make_environment, render
@@ -185,7 +185,8 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
             with _step(result, "publish"):
                 publish(staging, output)
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            with contextlib.suppress(OSError):  # what stays is marked: the next build clears it
+                delete_marked(staging)
             raise
     except NewsgenError as exc:
         # Warnings found before the failure belong to the same report (once: --strict

@@ -111,11 +111,29 @@ def _old_path(output: Path) -> Path:
 
 
 def remove_ours(path: Path) -> None:
-    """Delete a folder newsgen made (it carries the marker); leave anything else alone."""
-    if path.is_dir() and not path.is_symlink() and (path / MARKER).is_file():
-        shutil.rmtree(path)
+    """Delete a folder newsgen made (it carries the marker); leave anything else alone.
+
+    An empty folder is taken too: it is what a deletion killed after the marker
+    went (the marker goes last) leaves behind, and it holds nothing to lose.
+    """
+    if path.is_dir() and not path.is_symlink() and ((path / MARKER).is_file()
+                                                     or not any(path.iterdir())):
+        delete_marked(path)
     elif path.exists() or path.is_symlink():
         raise BuildError(f"'{path}' is in the way and newsgen did not make it; remove it by hand")
+
+
+def delete_marked(path: Path) -> None:
+    """Delete a marked folder with the marker last, so a kill midway leaves it still marked."""
+    for child in path.iterdir():
+        if child.name == MARKER:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    (path / MARKER).unlink(missing_ok=True)
+    path.rmdir()
 
 
 def new_staging(output: Path) -> Path:
@@ -132,14 +150,14 @@ def new_staging(output: Path) -> Path:
 def publish(staging: Path, output: Path) -> None:
     """Put `staging` in the place of `output` in one step where the system allows it."""
     if output.exists() and _exchange(staging, output):
-        shutil.rmtree(staging)  # now holds the previous site
+        delete_marked(staging)  # now holds the previous site
         return
     old = _old_path(output)
     if output.exists():
         output.rename(old)
     staging.rename(output)
     if old.exists():
-        shutil.rmtree(old)
+        delete_marked(old)
 
 
 _RENAME_EXCHANGE = 2
