@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -112,7 +113,7 @@ def _clock(now: str | None) -> str | None:
     SOURCE_DATE_EPOCH that is not a number raises ValueError with the message.
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch and not epoch.isdigit():
+    if epoch and not re.fullmatch(r"[0-9]+", epoch):
         raise ValueError(f"SOURCE_DATE_EPOCH '{epoch}' must be a whole number of seconds "
                          "since 1970-01-01 UTC")
     return now or (f"@{epoch}" if epoch else None)

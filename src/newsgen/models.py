@@ -107,8 +107,12 @@ def parse_datetime(text: str, tz: tzinfo) -> datetime:
     '@<seconds>' is a Unix time (what SOURCE_DATE_EPOCH holds).
     """
     text = text.strip()
-    if text.startswith("@") and text[1:].isdigit():
-        return datetime.fromtimestamp(int(text[1:]), UTC)
+    if re.fullmatch(r"@[0-9]+", text):
+        try:
+            parsed = datetime.fromtimestamp(int(text[1:]), UTC)
+        except (ValueError, OverflowError, OSError):
+            raise BadValue(f"'{text}' is not a time newsgen can use") from None
+        return _in_range(parsed, text)
     offset = re.search(r"[+-](\d\d):?(\d\d)$", text) if "T" in text or " " in text else None
     if offset and (int(offset[1]) > 14 or int(offset[2]) > 59):
         raise BadValue(f"'{text}' has the offset {offset[0]}, which no time zone has; "
@@ -120,7 +124,14 @@ def parse_datetime(text: str, tz: tzinfo) -> datetime:
             parsed = datetime.fromisoformat(text)
     except ValueError:
         raise BadValue(f"'{text}' is not a date; {DATE_HINT}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+    return _in_range(parsed if parsed.tzinfo else parsed.replace(tzinfo=tz), text)
+
+
+def _in_range(value: datetime, text: str) -> datetime:
+    """Years 1 and 9999 cannot be moved into every time zone; no article is dated there."""
+    if not 1000 <= value.year <= 9998:
+        raise BadValue(f"'{text}' is in the year {value.year}; check the year")
+    return value
 
 
 def _datetime(f: Field, config: SiteConfig) -> datetime:

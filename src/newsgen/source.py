@@ -189,6 +189,17 @@ def _explain(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, str]:
 
 
 ALIAS_REPORTED = -1  # marker in `seen`: no node has this id
+# What plain YAML resolves to. Anything else came from an explicit tag (!!set,
+# !!python/object, !foo), which front matter has no use for.
+PLAIN_TAGS = {
+    kind: {f"tag:yaml.org,2002:{name}" for name in names}
+    for kind, names in ((yaml.ScalarNode, ("str", "int", "float", "bool", "null", "timestamp")),
+                        (yaml.SequenceNode, ("seq",)), (yaml.MappingNode, ("map",)))
+}
+
+
+def _short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
 
 
 def _check_tree(node: yaml.Node, at: int, rel: str, first_line: int, problems: Problems,
@@ -206,6 +217,17 @@ def _check_tree(node: yaml.Node, at: int, rel: str, first_line: int, problems: P
         return False
     seen.add(id(node))
     ok = True
+    if node.tag not in PLAIN_TAGS[type(node)]:
+        problems.error(f"{what} uses the YAML tag '{_short_tag(node.tag)}'; write a plain value "
+                       "without '!!'", rel, first_line + node.start_mark.line)
+        return False
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            _Constructor().construct_object(node)
+        except (yaml.YAMLError, ValueError, KeyError, IndexError, TypeError, OverflowError):
+            problems.error(f"{what} has a value that cannot be read: '{node.value}' is not a "
+                           f"{_short_tag(node.tag)}", rel, first_line + node.start_mark.line)
+            return False
     if isinstance(node, yaml.MappingNode):
         keys: dict[str, int] = {}
         for key, value in node.value:
