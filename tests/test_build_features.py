@@ -239,3 +239,25 @@ def test_a_static_file_cannot_shadow_a_page(minimal: Path) -> None:
     assert run.err.splitlines()[0] == ("index.html would be written twice, for the home page "
                                        "and for static/index.html; rename or remove the "
                                        "static file")
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "JaVaScRiPt:alert(1)",
+                                 "vbscript:msgbox(1)", "data:text/html,<script>alert(1)</script>"])
+def test_script_urls_in_markdown_are_neutralised(minimal: Path, url: str) -> None:
+    article(minimal, "doc-hai", "Bài độc hại", "2022-01-01",
+            body=f"[bấm vào]({url}) và ![ảnh]({url})\n\n<a href=\"{url}\">thô</a>")
+    doc = html(build(minimal) / "the-gioi" / "bai-doc-hai" / "index.html")
+    body = doc.find(class_="article-body")
+    assert body.find("a") is None and body.find("img") is None
+    assert "bấm vào" in text(body)
+
+
+@pytest.mark.parametrize("where", ["related", "image"])
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "vbscript:x", "data:image/png;base64,AA"])
+def test_script_urls_in_front_matter_are_refused(minimal: Path, where: str, url: str) -> None:
+    extra = (f'related:\n  - {{title: "Xem", url: "{url}"}}\n' if where == "related"
+             else f'image:\n  src: "{url}"\n')
+    article(minimal, "doc-hai", "Bài độc hại", "2022-01-01", extra=extra)
+    run = newsgen("build", "-s", minimal)
+    assert run.code == 1
+    assert f"'{url}' is not allowed; use an https:// address or a path on this site" in run.err
