@@ -29,14 +29,12 @@ from newsgen.errors import (
 )
 from newsgen.feeds import feeds
 from newsgen.library import Library, load_library
-from newsgen.markdown import BodyRenderer
 from newsgen.models import parse_datetime
 from newsgen.output import Writer, check_output, delete_marked, new_staging, publish
 from newsgen.plan import Page, plan_pages
+from newsgen.render import render_pages
 from newsgen.sitemaps import SitemapEntry, news_sitemap, robots, sitemaps
-from newsgen.templates import make_environment, render
-from newsgen.urls import href, output_path
-from newsgen.views import ViewMaker
+from newsgen.urls import href
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +48,7 @@ class BuildOptions:
     force: bool = False
     output: Path | None = None
     base_url: str | None = None
+    jobs: int = 1  # processes rendering pages
 
 
 @dataclass(slots=True)
@@ -62,28 +61,6 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
     held_back: list[str] = field(default_factory=list)
     owners: dict[str, str] = field(default_factory=dict)  # output path -> source that wrote it
-
-
-def render_pages(plan: list[Page], library: Library, writer: Writer,
-                 problems: Problems) -> None:
-    config = library.config
-    env = make_environment(config)
-    views = ViewMaker(library)
-    bodies = BodyRenderer(config, library.static)
-    for page in plan:
-        owner, body = f"the {page.kind} page", ""
-        if page.slug is not None:
-            article = library.by_slug[page.slug]
-            owner = article.source
-        if page.kind == "article":
-            body, pictures = bodies.render(article, page.url, problems)
-            for source, url in pictures:
-                writer.copy(output_path(url), source, owner)
-        html = render(env, page.template, views.context(page, body), config.site_dir)
-        writer.write_page(page.path, html, owner,
-                          "an alias in " if page.kind == "redirect" else "")
-    for asset in library.assets:
-        writer.copy(output_path(asset.url), asset.source, asset.used_by)
 
 
 def write_redirects(plan: list[Page], library: Library, writer: Writer) -> None:
@@ -176,7 +153,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
         try:
             writer = Writer(staging, problems)
             with _step(result, "render"):
-                render_pages(plan, library, writer, problems)
+                render_pages(plan, library, writer, problems, options.jobs)
             with _step(result, "static"):
                 write_syndication(plan, library, writer)
                 write_redirects(plan, library, writer)

@@ -18,6 +18,7 @@ from newsgen import __version__
 from newsgen.build import BuildOptions, BuildResult, build
 from newsgen.check import check_site
 from newsgen.errors import NewsgenError, Problem
+from newsgen.render import default_jobs
 from newsgen.scaffold import new_article
 from newsgen.serve import serve
 
@@ -55,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
                           help="replace an output folder that newsgen did not make")
     building.add_argument("--base-url", metavar="URL",
                           help="publish under this address instead of site.yaml's base_url")
+    building.add_argument("-j", "--jobs", type=_positive, default=default_jobs(), metavar="N",
+                          help="processes that render pages (default: the number of CPUs)")
 
     commands.add_parser("build", parents=[common, building], help="build the site into its "
                         "output folder", description="Build the site. The output folder is "
@@ -99,6 +102,13 @@ def _print_problems(problems: list[Problem], stream=None) -> None:
     stream = stream or sys.stderr
     for problem in problems:
         print(problem, file=stream)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
 
 
 def _plural(n: int, word: str) -> str:
@@ -146,7 +156,9 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    options = BuildOptions(drafts=args.drafts, future=args.future)
+    # One process: forking beside the server's threads is unsafe, and a preview
+    # rebuild is usually small.
+    options = BuildOptions(drafts=args.drafts, future=args.future, jobs=1)
     return serve(args.source, args.host, args.port, options, open_browser=args.open,
                  quiet=args.quiet)
 
@@ -164,7 +176,8 @@ def run_build(args: argparse.Namespace, then: Callable[[argparse.Namespace, Buil
         print(exc, file=sys.stderr)
         return EXIT_USAGE
     options = BuildOptions(drafts=args.drafts, future=args.future, now=now, strict=args.strict,
-                           force=args.force, output=output, base_url=args.base_url)
+                           force=args.force, output=output, base_url=args.base_url,
+                           jobs=args.jobs)
     try:
         result = build(site_dir, options)
     except NewsgenError as exc:

@@ -70,7 +70,8 @@ class Writer:
         self.copied: dict[str, Path] = {}  # output path -> file copied there
         self.pages = 0
 
-    def _claim(self, rel: str, owner: str, role: str = "") -> bool:
+    def claim(self, rel: str, owner: str, role: str = "") -> bool:
+        """Reserve `rel` for `owner`; False (and a problem) if it is taken. Makes its folder."""
         if rel in self.owners:
             first = self.owners[rel]
             hint = "rename or remove the static file" if "static/" in first + owner else \
@@ -89,7 +90,7 @@ class Writer:
             self.pages += 1
 
     def write_file(self, rel: str, text: str, owner: str, role: str = "") -> bool:
-        if not self._claim(rel, owner, role):
+        if not self.claim(rel, owner, role):
             return False
         (self.root / rel).write_text(text, encoding="utf-8", newline="\n")
         return True
@@ -97,7 +98,7 @@ class Writer:
     def copy(self, rel: str, source: Path, owner: str) -> None:
         if self.copied.get(rel) == source:
             return  # one picture used twice, by the hero and the body
-        if self._claim(rel, owner):
+        if self.claim(rel, owner):
             self.copied[rel] = source
             shutil.copyfile(source, self.root / rel)
 
