@@ -261,3 +261,34 @@ def test_script_urls_in_front_matter_are_refused(minimal: Path, where: str, url:
     run = newsgen("build", "-s", minimal)
     assert run.code == 1
     assert f"'{url}' is not allowed; use an https:// address or a path on this site" in run.err
+
+
+def test_body_pictures_with_vietnamese_names_and_outside_addresses(minimal: Path) -> None:
+    write(minimal / "content" / "the-gioi" / "ảnh cầu.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
+    article(minimal, "anh-viet", "Ảnh tên tiếng Việt", "2022-01-01",
+            body="![cầu](<ảnh cầu.svg>) ![cdn](//cdn.example.vn/a.jpg)")
+    out = build(minimal)
+    page = out / "the-gioi" / "anh-ten-tieng-viet"
+    sources = [img["src"] for img in html(page / "index.html").find(class_="article-body")
+               .find_all("img")]
+    assert sources == ["%E1%BA%A3nh%20c%E1%BA%A7u.svg", "//cdn.example.vn/a.jpg"]
+    assert (page / "ảnh cầu.svg").is_file()
+
+
+def test_permalink_dates_are_the_day_readers_see(minimal: Path) -> None:
+    config = minimal / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + 'permalink: "/{year}/{month}/{day}/{slug}/"\n', encoding="utf-8")
+    article(minimal, "new-york", "Tin từ New York", "2022-01-06T20:30:00-05:00")
+    out = build(minimal)
+    # 20:30 in New York is 08:30 on 7 January in Hà Nội, the site's time zone.
+    assert (out / "2022" / "01" / "07" / "tin-tu-new-york" / "index.html").is_file()
+
+
+def test_body_headings_never_take_the_theme_s_ids(minimal: Path) -> None:
+    article(minimal, "tieu-de", "Tiêu đề trùng", "2022-01-01", body="## Main\n\n## Related heading")
+    doc = html(build(minimal) / "the-gioi" / "tieu-de-trung" / "index.html")
+    ids = [tag["id"] for tag in doc.find_all(id=True)]
+    assert len(ids) == len(set(ids))
+    assert [h["id"] for h in doc.find(class_="article-body").find_all("h2")] == [
+        "h-main", "h-related-heading"]

@@ -229,3 +229,16 @@ def test_outside_links_are_left_alone_without_external(linked: Path) -> None:
     run = newsgen("check", "-s", linked)
     assert run.code == 0, run.err
     assert not (linked / ".newsgen-cache").exists()
+
+
+def test_a_damaged_link_cache_is_started_again(linked: Path,
+                                               server: tuple[str, Counter[str]]) -> None:
+    url, _ = server
+    article = linked / "content" / "the-gioi" / "hoi-nghi-ha-noi.md"
+    text = article.read_text(encoding="utf-8").replace("https://www.un.org/", f"{url}/ok")
+    article.write_text(text, encoding="utf-8")  # the only outside link: a local server
+    write(linked / ".newsgen-cache" / "external-links.json", "[]")
+    run = newsgen("check", "-s", linked, "--external", "--timeout", "1", "--now", NOW)
+    assert run.code == 0, run.err
+    cache = json.loads((linked / ".newsgen-cache" / "external-links.json").read_text("utf-8"))
+    assert {u: e["status"] for u, e in cache.items()} == {f"{url}/ok": 200}

@@ -82,3 +82,17 @@ def test_a_huge_file_is_refused_quickly_without_reading_it(minimal: Path) -> Non
     assert run.code == 1
     assert run.err.splitlines()[0] == ("content/the-gioi/nhat-ky.md: file is 20.0 MB, over the "
                                        "8 MB limit; is it really an article?")
+
+
+def test_a_symlinked_output_is_built_where_it_points(minimal: Path, tmp_path: Path) -> None:
+    target = tmp_path / "www" / "bao"
+    assert newsgen("build", "-s", minimal, "-o", target).code == 0
+    (minimal / "public").symlink_to(target, target_is_directory=True)
+    write(minimal / "content" / "the-gioi" / "moi.md",
+          "---\ntitle: Tin mới\ndate: 2022-01-07\nsection: the-gioi\n---\nNội dung.\n")
+    run = newsgen("build", "-s", minimal)
+    assert run.code == 0, run.err
+    assert (minimal / "public").is_symlink()
+    assert (target / "the-gioi" / "tin-moi" / "index.html").is_file()
+    assert (target / "index.html").is_file()
+    assert sorted(p.name for p in target.parent.iterdir()) == ["bao"]  # no debris beside it

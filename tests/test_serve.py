@@ -639,3 +639,16 @@ def test_broken_site_at_start_still_serves_and_reports(tmp_path: Path) -> None:
         assert server.returncode == 0, server.stderr
     except ServeExited as exited:
         pytest.fail(f"serve gave up on a site that does not build yet:\n{exited.stderr}")
+
+
+def test_a_templates_folder_made_while_serving_is_watched(tmp_path: Path) -> None:
+    site = copy_site("minimal", tmp_path / "site")
+    assert not (site / "templates").exists()
+    with serving(site, tmpdir=tmp_path / "tmp") as server:
+        (site / "templates").mkdir()
+        server.wait_for_builds(2)
+        builds = server.status()["builds"]
+        theme = (REPO / "templates" / "404.html").read_text(encoding="utf-8")
+        write(site / "templates" / "404.html", theme.replace("<h1", '<h1 data-rieng="1"', 1))
+        server.wait_for_builds(builds + 1)
+        assert 'data-rieng="1"' in server.request("/404.html").text

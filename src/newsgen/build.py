@@ -143,6 +143,9 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
             output = options.output or config.output
             result.output = output
             check_output(site_dir, output, options.force)
+            # A symlinked output (public -> /srv/www/bao) is built where it points:
+            # staging beside the real folder, and the swap replaces that folder.
+            output = output.resolve()
             now = build_clock(options.now, config)
         with _step(result, "load"):
             library = load_library(config, problems, now=now, drafts=options.drafts,
@@ -174,11 +177,11 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
                               key=lambda p: (p.path, p.line))
         raise
     except OSError as exc:
-        raise BuildError(f"cannot write the site: {exc.strerror}: {exc.filename}") from exc
+        raise BuildError(f"{exc.filename}: {exc.strerror}") from exc
     result.pages = writer.pages
     result.files = len(writer.owners)
     result.owners = dict(writer.owners)
     result.warnings = problems.warnings
-    result.held_back = [h.message for h in library.held_back]
+    result.held_back = [h.message for h in library.held_back] + list(library.notes)
     result.seconds = time.perf_counter() - start
     return result

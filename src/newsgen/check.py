@@ -226,6 +226,8 @@ def check_outside(outside: dict[str, list[str]], cache_path: Path, now: datetime
         cache = json.loads(cache_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         cache = {}
+    if not isinstance(cache, dict):  # not ours, or damaged: start again
+        cache = {}
 
     def fresh(entry: object) -> bool:
         if not isinstance(entry, dict) or not isinstance(entry.get("status"), int):

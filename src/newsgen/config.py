@@ -134,7 +134,7 @@ def _timezone(f: Field) -> ZoneInfo:
     name = _text(f)
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'Asia' is a folder
         raise BadValue(f"'{name}' is not a time zone; use a name like Asia/Ho_Chi_Minh") \
             from None
 

@@ -50,7 +50,8 @@ def _tag_uri(config: SiteConfig, article: Article) -> str:
     host = urlsplit(config.base_url).hostname or ""
     with contextlib.suppress(UnicodeError):  # not a name idna takes: the host as written
         host = host.encode("idna").decode("ascii")
-    return f"tag:{host},{article.date.strftime('%Y-%m-%d')}:{article.slug}"
+    day = article.date.astimezone(config.timezone).strftime("%Y-%m-%d")
+    return f"tag:{host},{day}:{article.slug}"
 
 
 def _page(section: Section | None) -> str:

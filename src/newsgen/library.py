@@ -84,6 +84,7 @@ class Library:
     static: dict[str, Path]  # output path -> file, from static/ folders
     now: datetime  # the build clock: what is published is decided against it
     held_back: tuple[HeldBack, ...] = field(default=())  # articles left out, and why
+    notes: tuple[str, ...] = ()  # related/older items left out because of the clock
 
 
 def find_articles(content_dir: Path) -> list[Path]:
@@ -127,13 +128,16 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
     by_section: dict[str, list[Article]] = defaultdict(list)
     for article in published:
         by_section[article.section].append(article)
-    urls = {a.slug: permalink(config.permalink, section=a.section, slug=a.slug, date=a.date)
+    urls = {a.slug: permalink(config.permalink, section=a.section, slug=a.slug,
+                              date=a.date.astimezone(config.timezone))  # the day readers see
             for a in published}
 
     resolver = _Resolver(by_slug, everything, broken, reasons, problems)
     related = fill_related(published, {a.slug: resolver.related(a) for a in published},
                            config.related_count)
-    older = {a.slug: resolver.older(a, by_section[a.section], config.older_news)
+    position = {a.slug: i for members in by_section.values() for i, a in enumerate(members)}
+    older = {a.slug: resolver.older(a, by_section[a.section], position[a.slug],
+                                    config.older_news)
              for a in published}
     static = static_files(config.site_dir)
     for rel, source in static.items():
@@ -161,7 +165,8 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
                    urls=urls, image_urls=image_urls, related=related, older=older,
                    tags=group_terms(published, lambda a: a.tags),
                    authors=group_terms(published, lambda a: a.authors),
-                   assets=tuple(assets), static=static, now=now, held_back=held_back)
+                   assets=tuple(assets), static=static, now=now, held_back=held_back,
+                   notes=tuple(resolver.notes))
 
 
 def _unique_slugs(articles: list[Article], problems: Problems) -> dict[str, Article]:
@@ -197,6 +202,7 @@ class _Resolver:
     broken: set[str]  # reported already where they are written
     reasons: dict[str, str | None]  # why an article is held back, if it is
     problems: Problems
+    notes: list[str] = field(default_factory=list)  # items left out for the clock's sake
 
     def article(self, owner: Article, ref: Ref, key: str) -> Article | None:
         if ref.slug == owner.slug:
@@ -213,10 +219,11 @@ class _Resolver:
                                 owner.source, ref.line)
             return None
         if reason:
-            # Time alone changes this, so it must not break a scheduled rebuild.
+            # Time alone changes this: a note like a held-back article, never a warning
+            # that --strict would turn into a failed scheduled rebuild.
             when = "is not published yet" if reason == "scheduled" else "has expired"
-            self.problems.warn(f"{key} article '{ref.slug}' {when}; it is left out of this "
-                               "build", owner.source, ref.line)
+            self.notes.append(f"{owner.source}:{ref.line}: {key} article '{ref.slug}' {when}; "
+                              "it is left out of this build")
             return None
         close = difflib.get_close_matches(ref.slug, self.everything, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else "an article's slug is its slug: " \
@@ -245,7 +252,10 @@ class _Resolver:
     def related(self, owner: Article) -> tuple[Article | Link, ...]:
         return self._refs(owner, owner.related, "related")
 
-    def older(self, owner: Article, section: list[Article], count: int) -> tuple[Article, ...]:
+    def older(self, owner: Article, section: list[Article], position: int, count: int
+              ) -> tuple[Article, ...]:
+        """The explicit list, or the `count` articles after `owner` (at `position`) in its
+        section's newest-first list."""
         if owner.older is not None:
             chosen = [a for a in self._refs(owner, owner.older, "older") if isinstance(a, Article)]
             lines = {ref.slug: ref.line for ref in owner.older}
@@ -256,7 +266,6 @@ class _Resolver:
                         f"{article.date.isoformat()}, this one {owner.date.isoformat()}; "
                         "'Tin cũ hơn' lists earlier articles", owner.source, lines[article.slug])
             return tuple(chosen)
-        position = section.index(owner)
         return tuple(section[position + 1:position + 1 + count])
 
 

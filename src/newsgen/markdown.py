@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -20,11 +21,15 @@ from newsgen.config import SiteConfig
 from newsgen.errors import Problems
 from newsgen.models import Article
 from newsgen.source import within
-from newsgen.urls import href, join, slugify
+from newsgen.urls import href, is_external, join, slugify
+
+# Ids the default theme gives its own elements; a body heading must not take them.
+THEME_IDS = frozenset({"main", "related-heading", "older-heading", "article-tags-label"})
 
 
 def _heading_id(text: str) -> str:
-    return slugify(text) or "h"
+    slug = slugify(text) or "h"
+    return f"h-{slug}" if slug in THEME_IDS else slug
 
 
 def make_markdown(raw_html: bool) -> MarkdownIt:
@@ -44,7 +49,8 @@ class Picture:
 
 
 def _is_local(url: str) -> bool:
-    return bool(url) and not url.startswith(("#", "mailto:", "tel:")) and "://" not in url
+    return bool(url) and not url.startswith(("#", "mailto:", "tel:")) and not is_external(url) \
+        and "://" not in url
 
 
 def _links(article: Article, tokens: list[Token]) -> Iterator[tuple[Token, str, str, int]]:
@@ -69,6 +75,7 @@ def check_pictures(article: Article, tokens: list[Token], config: SiteConfig,
     for token, _, url, line in _links(article, tokens):
         if token.type != "image":
             continue
+        url = unquote(url)  # markdown-it %-encodes: 'ảnh 2.svg' arrives as '%E1%BA%A3nh%202.svg'
         if url.startswith("/"):
             if url.lstrip("/") not in static:
                 problems.error(f"picture '{url}' not found: there is no static{url}",

@@ -161,12 +161,11 @@ def _slug(f: Field, _: SiteConfig) -> str:
 
 def _text_list(what: str) -> Parser:
     def parse(f: Field, config: SiteConfig) -> tuple[str, ...]:
-        if isinstance(f.value, str) and what == "authors":
-            return (_text(f, config),)
-        if not f.is_list:
+        one = isinstance(f.value, str) and what == "authors"  # a single byline
+        if not (f.is_list or one):
             raise BadValue(f"must be a list, like [Mỹ, Nhật Bản], not {f.kind}")
         result: list[str] = []
-        for item in f.items():
+        for item in [f] if one else f.items():
             if item.is_mapping:
                 raise BadValue(f"item '{item.shown}' is read as 'key: value'; put it in "
                                  "quotes", item.line)
@@ -177,8 +176,10 @@ def _text_list(what: str) -> Parser:
             if not slugify(text):
                 raise BadValue(f"item '{text}' has no letter or digit to make its page "
                                "address from", item.line)
-            if text.casefold() in (r.casefold() for r in result):
-                raise BadValue(f"item '{text}' is listed twice; remove one", item.line)
+            twin = next((r for r in result if slugify(r) == slugify(text)), None)
+            if twin is not None:  # 'Hà Nội' and 'Ha Noi' are one page: one of them goes
+                raise BadValue(f"item '{text}' is the same as '{twin}'; remove one",
+                               item.line)
             result.append(text)
         return tuple(result)
     return parse

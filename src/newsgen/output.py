@@ -125,7 +125,13 @@ def remove_ours(path: Path) -> None:
 
 
 def delete_marked(path: Path) -> None:
-    """Delete a marked folder with the marker last, so a kill midway leaves it still marked."""
+    """Delete a marked folder with the marker last, so a kill midway leaves it still marked.
+
+    A symlink is removed as a link: what it points to is never walked into.
+    """
+    if path.is_symlink():
+        path.unlink()
+        return
     for child in path.iterdir():
         if child.name == MARKER:
             continue

@@ -31,7 +31,7 @@ def score(a: Article, b: Article, tags: Mapping[str, frozenset[str]],
           idf: Mapping[str, float]) -> float:
     shared = tags[a.slug] & tags[b.slug]
     days = abs((a.date - b.date).total_seconds()) / 86400
-    return (sum(idf[t] for t in shared)
+    return (math.fsum(idf[t] for t in shared)  # exact: the same whatever the set's order
             + (SECTION_BONUS if a.section == b.section else 0.0)
             + TIME_WEIGHT * math.exp(-days / TIME_SCALE_DAYS))
 

@@ -275,11 +275,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 class _Changes(FileSystemEventHandler):
-    """Only marks the site dirty: the build loop decides when to build."""
+    """Only marks the site dirty (the build loop decides when to build), and watches a
+    source folder that appears after the start, such as a first templates/."""
 
-    def __init__(self, site_dir: Path, dirty: threading.Event) -> None:
+    def __init__(self, site_dir: Path, dirty: threading.Event, observer: Observer) -> None:
         self.site_dir = site_dir
         self.dirty = dirty
+        self.observer = observer
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type not in CHANGES:
@@ -288,8 +290,12 @@ class _Changes(FileSystemEventHandler):
             path = Path(str(raw))
             if not raw or path.name.startswith(".") or path.name.endswith("~"):
                 continue  # editors' swap and backup files
-            if path.parent == self.site_dir and path.name != "site.yaml":
-                continue
+            if path.parent == self.site_dir:
+                if path.name in WATCHED and path.is_dir() and event.event_type in (
+                        "created", "moved"):
+                    self.observer.schedule(self, str(path), recursive=True)
+                elif path.name != "site.yaml":
+                    continue
             self.dirty.set()
 
 
@@ -337,7 +343,7 @@ class Preview:
 
 def watch(site_dir: Path, dirty: threading.Event) -> Observer:
     observer = Observer()
-    handler = _Changes(site_dir, dirty)
+    handler = _Changes(site_dir, dirty, observer)
     observer.schedule(handler, str(site_dir), recursive=False)  # site.yaml, new folders
     for name in WATCHED:
         if (site_dir / name).is_dir():

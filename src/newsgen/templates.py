@@ -45,6 +45,15 @@ def render(env: jinja2.Environment, name: str, context: Mapping[str, object],
         filename, line = _template_frame(exc)
         raise TemplateError(f"{exc.message}; check the name in the template",
                             _where(filename, site_dir, name), line) from None
+    except jinja2.TemplateError as exc:
+        filename, line = _template_frame(exc)
+        raise TemplateError(f"template error: {exc}", _where(filename, site_dir, name),
+                            line) from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+        # A mistake in an expression ({{ site.title + 1 }}) is the template's, not newsgen's.
+        filename, line = _template_frame(exc)
+        raise TemplateError(f"template error: {type(exc).__name__}: {exc}",
+                            _where(filename, site_dir, name), line) from None
 
 
 def _where(filename: str | None, site_dir: Path, fallback: str) -> str:

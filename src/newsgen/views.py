@@ -225,6 +225,10 @@ class ViewMaker:
             next_url=url(current + 1) if current < total else None,
             pages=tuple(PageNumber(n, url(n), n == current) for n in range(1, total + 1)))
 
+    def cards(self, page: Page) -> tuple[CardView, ...]:
+        """A listing page's cards: the articles it shows."""
+        return tuple(self.card(self.library.by_slug[s]) for s in page.reads)
+
     def feeds(self, section: str | None) -> tuple[FeedLink, ...]:
         return tuple(FeedLink(*link) for link in feed_links(self.config, section))
 
@@ -241,7 +245,6 @@ class ViewMaker:
         config = self.config
         library = self.library
         context: dict[str, object] = {"site": self.site()}
-        cards = tuple(self.card(library.by_slug[s]) for s in page.reads)
         if page.kind == "article":
             assert page.slug is not None
             article = library.by_slug[page.slug]
@@ -252,7 +255,7 @@ class ViewMaker:
             assert page.section is not None
             section = config.section_by_slug[page.section]
             context["section"] = context["listing"] = self.section(section)
-            context["cards"] = cards
+            context["cards"] = self.cards(page)
             context["pagination"] = self.pagination(page)
             context["page"] = self._page(page, section.title, config.description, section.slug)
         elif page.kind in ("tag", "author"):
@@ -260,7 +263,7 @@ class ViewMaker:
             terms = library.tags if page.kind == "tag" else library.authors
             term = self.term(page.kind, terms[page.section])
             context["listing"] = term
-            context["cards"] = cards
+            context["cards"] = self.cards(page)
             context["pagination"] = self.pagination(page)
             context["page"] = self._page(page, term.name, config.description)
         elif page.kind == "tags":
