@@ -32,7 +32,7 @@ from newsgen.library import Library, load_library
 from newsgen.models import parse_datetime
 from newsgen.output import Writer, check_output, delete_marked, new_staging, publish
 from newsgen.plan import Page, plan_pages
-from newsgen.render import render_pages
+from newsgen.render import Progress, render_pages
 from newsgen.sitemaps import SitemapEntry, news_sitemap, robots, sitemaps
 from newsgen.urls import href
 
@@ -49,6 +49,7 @@ class BuildOptions:
     output: Path | None = None
     base_url: str | None = None
     jobs: int = 1  # processes rendering pages
+    progress: Progress | None = None  # told (stage, done, total) as the build goes
 
 
 @dataclass(slots=True)
@@ -149,14 +150,15 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
             now = build_clock(options.now, config)
         with _step(result, "load"):
             library = load_library(config, problems, now=now, drafts=options.drafts,
-                                   future=options.future, strict=options.strict)
+                                   future=options.future, strict=options.strict,
+                                   progress=options.progress)
         with _step(result, "plan"):
             plan = plan_pages(library)
         staging = new_staging(output)
         try:
             writer = Writer(staging, problems)
             with _step(result, "render"):
-                render_pages(plan, library, writer, problems, options.jobs)
+                render_pages(plan, library, writer, problems, options.jobs, options.progress)
             with _step(result, "static"):
                 write_syndication(plan, library, writer)
                 write_redirects(plan, library, writer)

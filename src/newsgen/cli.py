@@ -11,8 +11,10 @@ import logging
 import os
 import re
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from newsgen import __version__
 from newsgen.build import BuildOptions, BuildResult, build
@@ -104,6 +106,45 @@ def _print_problems(problems: list[Problem], stream=None) -> None:
         print(problem, file=stream)
 
 
+class TerminalProgress:
+    """Stage and count on one self-rewriting line, for builds long enough to wonder about.
+
+    Shown only on a terminal, after `delay` seconds, at most ten times a second;
+    never in CI logs or with -q (the caller decides), and erased before the summary.
+    """
+
+    def __init__(self, stream: TextIO, delay: float = 2.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.stream = stream
+        self.clock = clock
+        self.start = clock()
+        self.delay = delay
+        self.shown = 0.0
+        self.width = 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = self.clock()
+        if now - self.start < self.delay or (now - self.shown < 0.1 and done < total):
+            return
+        self.shown = now
+        line = f"{stage} {done}/{total}"
+        self.stream.write("\r" + line.ljust(self.width))
+        self.stream.flush()
+        self.width = len(line)
+
+    def clear(self) -> None:
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0
+
+
+def _progress(args: argparse.Namespace) -> TerminalProgress | None:
+    if args.quiet or os.environ.get("CI") or not sys.stderr.isatty():
+        return None
+    return TerminalProgress(sys.stderr)
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -177,9 +218,13 @@ def run_build(args: argparse.Namespace, then: Callable[[argparse.Namespace, Buil
         return EXIT_USAGE
     options = BuildOptions(drafts=args.drafts, future=args.future, now=now, strict=args.strict,
                            force=args.force, output=output, base_url=args.base_url,
-                           jobs=args.jobs)
+                           jobs=args.jobs, progress=(progress := _progress(args)))
     try:
-        result = build(site_dir, options)
+        try:
+            result = build(site_dir, options)
+        finally:
+            if progress is not None:
+                progress.clear()
     except NewsgenError as exc:
         _print_problems(exc.problems)
         errors = sum(1 for p in exc.problems if p.severity == "error")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -96,7 +97,8 @@ def find_articles(content_dir: Path) -> list[Path]:
 
 
 def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
-                 drafts: bool = False, future: bool = False, strict: bool = False) -> Library:
+                 drafts: bool = False, future: bool = False, strict: bool = False,
+                 progress: Callable[[str, int, int], None] | None = None) -> Library:
     """Parse and check every article; raise ContentError with all problems found."""
     site = config.site_dir
     paths = find_articles(config.content_dir)
@@ -105,7 +107,9 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
                        "content")
     parsed: list[Article] = []
     broken: set[str] = set()  # slugs of articles that failed to load, already reported
-    for path in paths:
+    for count, path in enumerate(paths, 1):
+        if progress is not None:
+            progress("load", count, len(paths))
         rel = path.relative_to(site).as_posix()
         if not within(path, site):
             problems.error(f"this is a link to {path.resolve()}, outside the site; copy the "

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,8 +80,11 @@ def default_jobs() -> int:
         os.cpu_count() or 1
 
 
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
 def render_pages(plan: Sequence[Page], library: Library, writer: Writer, problems: Problems,
-                 jobs: int = 1) -> None:
+                 jobs: int = 1, progress: Progress | None = None) -> None:
     global _RENDERER
     todo: list[Page] = []
     for page in plan:
@@ -95,21 +98,23 @@ def render_pages(plan: Sequence[Page], library: Library, writer: Writer, problem
         try:
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
                 results = (r for chunk in pool.imap(_render_chunk, _chunks(todo)) for r in chunk)
-                _collect(todo, results, library, writer, problems)
+                _collect(todo, results, library, writer, problems, progress)
         finally:
             _RENDERER = None
     else:
-        _collect(todo, map(renderer.render, todo), library, writer, problems)
+        _collect(todo, map(renderer.render, todo), library, writer, problems, progress)
     for asset in library.assets:
         writer.copy(output_path(asset.url), asset.source, asset.used_by)
 
 
 def _collect(pages: Sequence[Page], results: Iterator[Rendered], library: Library,
-             writer: Writer, problems: Problems) -> None:
+             writer: Writer, problems: Problems, progress: Progress | None) -> None:
     """Take the workers' reports in page order, so problems and copies are deterministic."""
     seen: set[Problem] = set()
-    for page, result in zip(pages, results, strict=True):
+    for done, (page, result) in enumerate(zip(pages, results, strict=True), 1):
         writer.pages += 1
+        if progress is not None:
+            progress("render", done, len(pages))
         for source, url in result.pictures:
             assert page.slug is not None
             writer.copy(output_path(url), source, library.by_slug[page.slug].source)
