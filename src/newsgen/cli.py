@@ -42,14 +42,17 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--debug", action="store_true",
                         help="show the Python traceback of an internal error")
 
+    # Which articles a site shows: the same choice for build, check and serve.
+    choosing = argparse.ArgumentParser(add_help=False)
+    choosing.add_argument("--drafts", action="store_true",
+                          help="include articles with draft: true")
+    choosing.add_argument("--future", action="store_true",
+                          help="include articles dated after the build clock")
+
     # `check` builds exactly as `build` does, so it takes the same options.
-    building = argparse.ArgumentParser(add_help=False)
+    building = argparse.ArgumentParser(add_help=False, parents=[choosing])
     building.add_argument("-o", "--output", type=Path, metavar="DIR",
                           help="output folder (default: site.yaml's output, 'public')")
-    building.add_argument("--drafts", action="store_true",
-                          help="include articles with draft: true")
-    building.add_argument("--future", action="store_true",
-                          help="include articles dated after the build clock")
     building.add_argument("--now", metavar="TIME",
                           help="build as if it were TIME, like 2022-01-06T09:00:00+07:00 "
                           "(default: SOURCE_DATE_EPOCH if set, else the current time)")
@@ -74,16 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
                    help="how long to wait for each outside link (default: 10)")
 
-    v = commands.add_parser("serve", parents=[common], help="preview the site, rebuilt on "
-                            "every change", description="Build the site into a temporary "
+    v = commands.add_parser("serve", parents=[common, choosing],
+                            help="preview the site, rebuilt on every change", description="Build the site into a temporary "
                             "folder, serve it, and rebuild and reload open pages on every "
                             "change. public/ is never touched.")
     v.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: 127.0.0.1, this machine only)")
     v.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free one)")
-    v.add_argument("--drafts", action="store_true", help="include articles with draft: true")
-    v.add_argument("--future", action="store_true",
-                   help="include articles dated after the build clock")
     v.add_argument("--open", action="store_true", help="open the site in a web browser")
 
     n = commands.add_parser("new", parents=[common], help="start a new article as a draft",
