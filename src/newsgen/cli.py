@@ -78,9 +78,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="how long to wait for each outside link (default: 10)")
 
     v = commands.add_parser("serve", parents=[common, choosing],
-                            help="preview the site, rebuilt on every change", description="Build the site into a temporary "
-                            "folder, serve it, and rebuild and reload open pages on every "
-                            "change. public/ is never touched.")
+                            help="preview the site, rebuilt on every change",
+                            description="Build the site into a temporary folder, serve it, "
+                            "and rebuild and reload open pages on every change. public/ is "
+                            "never touched.")
     v.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: 127.0.0.1, this machine only)")
     v.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free one)")
