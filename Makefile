@@ -7,8 +7,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 SITE   ?= .
+BENCH_SIZES ?= 1000,10000
+BENCH_ARGS  ?=
 
-.PHONY: build test lint clean serve
+.PHONY: build test lint clean serve bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +40,11 @@ lint: $(VENV)/.installed-test
 
 test: $(VENV)/.installed-test tests/js/node_modules/.installed lint
 	$(BIN)/python -m pytest
+
+# Build times on generated 1,000- and 10,000-article sites; several minutes.
+# Quicker: make bench BENCH_SIZES=1000 BENCH_ARGS="--runs 1"
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench.py --sizes $(BENCH_SIZES) $(BENCH_ARGS)
 
 clean:
 	rm -rf public .public.staging .public.old .newsgen-cache .pytest_cache .ruff_cache
