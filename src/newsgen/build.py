@@ -62,6 +62,8 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
     held_back: list[str] = field(default_factory=list)
     owners: dict[str, str] = field(default_factory=dict)  # output path -> source that wrote it
+    config: SiteConfig | None = None  # as built: with --base-url applied
+    now: datetime | None = None  # the build clock it used
 
 
 def write_redirects(plan: list[Page], library: Library, writer: Writer) -> None:
@@ -183,6 +185,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
     result.pages = writer.pages
     result.files = len(writer.owners)
     result.owners = dict(writer.owners)
+    result.config, result.now = config, now
     result.warnings = problems.warnings
     result.held_back = [h.message for h in library.held_back] + list(library.notes)
     result.seconds = time.perf_counter() - start

@@ -23,9 +23,8 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from urllib.request import HTTPRedirectHandler, Request, build_opener
 
-from newsgen.build import BuildOptions, BuildResult, build_clock
-from newsgen.config import check_base_url, load_config
-from newsgen.errors import Problem, Problems
+from newsgen.build import BuildResult
+from newsgen.errors import Problem
 
 log = logging.getLogger(__name__)
 
@@ -262,17 +261,17 @@ def check_outside(outside: dict[str, list[str]], cache_path: Path, now: datetime
     return problems
 
 
-def check_site(site_dir: Path, result: BuildResult, options: BuildOptions, *,
+def check_site(site_dir: Path, result: BuildResult, *,
                external: bool = False, timeout: float = 10.0) -> Report:
     """Check a site that `build()` has just written, with the settings it was built with."""
     start = time.perf_counter()
-    overrides = {"base_url": check_base_url(options.base_url)} if options.base_url else None
-    config = load_config(site_dir, Problems(), overrides)
+    config, now = result.config, result.now
+    assert config is not None and now is not None
     sources = _Sources(site_dir, result.owners, config.base_path)
     report, outside = check_pages(result.output, config.base_url, sources)
     if external:
         report.problems += check_outside(outside, site_dir / CACHE_FILE,
-                                         build_clock(options.now, config), timeout, sources)
+                                         now, timeout, sources)
     report.problems = sorted(set(report.problems))  # a link written twice is one problem
     log.info("%-8s %6.3f s", "check", time.perf_counter() - start)
     return report

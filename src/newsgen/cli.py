@@ -205,8 +205,8 @@ def run_serve(args: argparse.Namespace) -> int:
                  quiet=args.quiet)
 
 
-def run_build(args: argparse.Namespace, then: Callable[[argparse.Namespace, BuildResult,
-              BuildOptions], int] | None = None) -> int:
+def run_build(args: argparse.Namespace,
+              then: Callable[[argparse.Namespace, BuildResult], int] | None = None) -> int:
     """Build; `then` goes on with the new site, only when the build succeeded."""
     site_dir: Path = args.source
     output = args.output
@@ -246,16 +246,15 @@ def run_build(args: argparse.Namespace, then: Callable[[argparse.Namespace, Buil
         warned = f", {_plural(len(result.warnings), 'warning')}" if result.warnings else ""
         print(f"built {_plural(result.pages, 'page')} ({result.files} files) into {where}/ "
               f"in {result.seconds:.2f} s{warned}")
-    return then(args, result, options) if then else EXIT_OK
+    return then(args, result) if then else EXIT_OK
 
 
 def run_check(args: argparse.Namespace) -> int:
     return run_build(args, then=_check_built)
 
 
-def _check_built(args: argparse.Namespace, result: BuildResult, options: BuildOptions) -> int:
-    report = check_site(args.source, result, options, external=args.external,
-                        timeout=args.timeout)
+def _check_built(args: argparse.Namespace, result: BuildResult) -> int:
+    report = check_site(args.source, result, external=args.external, timeout=args.timeout)
     if report.problems:
         _print_problems(report.problems)
         print(f"check failed: {_plural(len(report.problems), 'problem')}", file=sys.stderr)
