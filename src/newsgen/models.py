@@ -312,6 +312,11 @@ DEFAULTS: dict[str, object] = {
 }
 
 
+def title_slug(title: str) -> str:
+    """The slug an article gets from its title when it has no slug: (whitespace folded)."""
+    return slugify(" ".join(title.split()))
+
+
 def parse_article(src: SourceFile, config: SiteConfig, problems: Problems) -> Article | None:
     """Fill an Article from one file's fields; report every problem, None if any is an error."""
     values: dict[str, object] = dict(DEFAULTS)
@@ -339,7 +344,7 @@ def parse_article(src: SourceFile, config: SiteConfig, problems: Problems) -> Ar
     if not src.body.strip():
         problems.warn("the article has no text after the front matter", src.rel, src.body_line)
     if "slug" not in src.fields:
-        values["slug"] = slugify(str(values["title"]))
+        values["slug"] = title_slug(str(values["title"]))
         if not values["slug"]:
             problems.error("the title gives an empty slug; add slug: with a URL name",
                            src.rel, src.fields["title"].line)

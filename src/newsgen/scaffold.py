@@ -21,6 +21,7 @@ from newsgen.config import SiteConfig, load_config
 from newsgen.errors import ContentError, Problem, Problems
 from newsgen.frontmatter import read_article
 from newsgen.library import find_articles
+from newsgen.models import title_slug
 from newsgen.urls import is_slug, slugify
 
 # Characters JSON leaves raw but YAML does not accept raw inside a double-quoted
@@ -115,7 +116,7 @@ def _check_slug(title: str, slug: str | None, problems: Problems) -> str | None:
         hint = f"; use '{suggestion}'" if suggestion else ", like tin-moi"
         problems.error(f"--slug '{slug}' must be lowercase ASCII letters, digits and '-'{hint}")
         return None
-    name = slugify(title)
+    name = title_slug(title)
     if title and not name:
         problems.error(f"the title '{title}' gives an empty slug; add --slug with a URL name, "
                        "like --slug tin-moi")
@@ -134,6 +135,6 @@ def _slug_owner(config: SiteConfig, slug: str) -> str | None:
         given = src.fields["slug"].value if "slug" in src.fields else None
         title = src.fields["title"].value if "title" in src.fields else None
         if given == slug or (given is None and isinstance(title, str)
-                             and slugify(" ".join(title.split())) == slug):
+                             and title_slug(title) == slug):
             return rel
     return None
