@@ -1,0 +1,95 @@
+"""The fast related search picks exactly what scoring every candidate picks.
+
+`fill_related` stops visiting candidates once nothing farther in time can take
+a place. These tests hold it to the plain definition, written out here: score
+every article that shares a tag that pulls candidates in, or is among the
+section neighbours, and take the best.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsgen.models import Article
+from newsgen.related import (
+    COMMON_TAG_SHARE,
+    SECTION_NEIGHBOURS,
+    _score,
+    fill_related,
+)
+from newsgen.urls import slugify
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def article(slug: str, section: str, minutes: int, tags: tuple[str, ...]) -> Article:
+    return Article(source=f"content/{section}/{slug}.md", title=slug,
+                   date=START + timedelta(minutes=minutes), section=section, slug=slug,
+                   updated=None, lead="", authors=(), tags=tags, image=None, related=(),
+                   older=None, draft=False, expires=None, aliases=(), body="", body_line=1,
+                   lines={})
+
+
+def exhaustive(articles: list[Article], count: int) -> dict[str, tuple[Article, ...]]:
+    """The definition, with every candidate scored."""
+    import math
+    total = len(articles)
+    tags = {a.slug: frozenset(slugify(t) for t in a.tags) for a in articles}
+    members: dict[str, list[Article]] = {}
+    for a in articles:
+        for t in tags[a.slug]:
+            members.setdefault(t, []).append(a)
+    idf = {t: math.log(1 + total / len(m)) for t, m in members.items()}
+    pulling = {t for t, m in members.items() if len(m) <= max(50, COMMON_TAG_SHARE * total)}
+    result = {}
+    for a in articles:
+        section = [b for b in articles if b.section == a.section]
+        here = section.index(a)
+        near = section[max(0, here - SECTION_NEIGHBOURS):here + SECTION_NEIGHBOURS + 1]
+        candidates = {b.slug: b for t in tags[a.slug] & pulling for b in members[t]}
+        candidates.update((b.slug, b) for b in near)
+        candidates.pop(a.slug)
+        own = (tags[a.slug], a.section, a.date.timestamp())
+        ranked = sorted(candidates.values(), key=lambda b: (
+            -_score(*own, tags[b.slug], b.section, b.date.timestamp(), idf), b.sort_key))
+        result[a.slug] = tuple(ranked[:count])
+    return result
+
+
+def site(draws: list[tuple[int, int, list[int]]]) -> list[Article]:
+    articles = [article(f"a{i}", f"s{section}", minutes, tuple(f"Chủ đề {t}" for t in tags))
+                for i, (section, minutes, tags) in enumerate(draws)]
+    return sorted(articles, key=lambda a: a.sort_key)
+
+
+SITES = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 60 * 24 * 90),
+                           st.lists(st.integers(0, 12), max_size=4)),
+                 min_size=1, max_size=120)
+
+
+@settings(max_examples=150, deadline=None)
+@given(SITES, st.integers(1, 6))
+def test_picks_are_those_of_scoring_every_candidate(draws, count):
+    articles = site(draws)
+    assert fill_related(articles, {}, count) == exhaustive(articles, count)
+
+
+def test_a_large_site_with_common_and_rare_tags():
+    """Past the 50-article floor, common tags stop pulling candidates in."""
+    import random
+    rng = random.Random(3)
+    draws = [(i % 5, 37 * i + rng.randint(0, 30),
+              sorted({int(rng.paretovariate(1.2)) % 40 for _ in range(3)})) for i in range(600)]
+    articles = site(draws)
+    assert fill_related(articles, {}, 4) == exhaustive(articles, 4)
+
+
+def test_the_editors_picks_come_first_and_are_not_repeated():
+    articles = site([(0, 10 * i, [1]) for i in range(8)])
+    pick = articles[5]
+    related = fill_related(articles, {articles[0].slug: (pick,)}, 3)[articles[0].slug]
+    assert related[0] is pick
+    assert len(related) == 3 and pick not in related[1:]
