@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsgen.errors import Problems
-from newsgen.source import Field, parse_mapping, read_text
+from newsgen.source import Field, decode_text, parse_mapping, read_bytes
 
 FENCE = "---"
 CLOSERS = ("---", "...")
@@ -22,7 +22,12 @@ class SourceFile:
 
 def read_article(path: Path, rel: str, problems: Problems) -> SourceFile | None:
     """Read and split one article, or report why it cannot be and return None."""
-    text = read_text(path, rel, problems)
+    data = read_bytes(path, rel, problems)
+    return None if data is None else split_article(data, rel, problems)
+
+
+def split_article(data: bytes, rel: str, problems: Problems) -> SourceFile | None:
+    text = decode_text(data, rel, problems)
     if text is None:
         return None
     if not text.strip():

@@ -107,16 +107,24 @@ def within(path: Path, folder: Path) -> bool:
 
 def read_text(path: Path, rel: str, problems: Problems) -> str | None:
     """The file as NFC text with LF line endings, or None after reporting why not."""
+    data = read_bytes(path, rel, problems)
+    return None if data is None else decode_text(data, rel, problems)
+
+
+def read_bytes(path: Path, rel: str, problems: Problems) -> bytes | None:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             problems.error(f"file is {size / 1048576:.1f} MB, over the "
                            f"{MAX_FILE_BYTES // 1048576} MB limit; is it really an article?", rel)
             return None
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         problems.error(f"cannot read the file: {exc.strerror}", rel)
         return None
+
+
+def decode_text(data: bytes, rel: str, problems: Problems) -> str | None:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
