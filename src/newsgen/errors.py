@@ -52,6 +52,7 @@ class NewsgenError(Exception):
         if isinstance(problems, str):
             problems = [Problem(path, line, problems)]
         self.problems: list[Problem] = list(problems)
+        self.notices: list[str] = []  # not problems: about the cache, told all the same
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

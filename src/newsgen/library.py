@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import difflib
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
+from newsgen.cache import Cache, fingerprint, pack, unpack
 from newsgen.config import SiteConfig
-from newsgen.errors import ContentError, Problems
-from newsgen.frontmatter import SourceFile, read_article
+from newsgen.errors import ContentError, Problem, Problems
+from newsgen.frontmatter import SourceFile, split_article
 from newsgen.markdown import scan_pictures
 from newsgen.models import Article, Image, Link, Ref, parse_article
 from newsgen.related import fill_related
-from newsgen.source import within
+from newsgen.source import read_bytes, within
 from newsgen.taxonomy import Term, group_terms
 from newsgen.theme import THEME_DIR, static_files
 from newsgen.urls import is_external, join, permalink, slugify
@@ -84,6 +86,7 @@ class Library:
     assets: tuple[Asset, ...]
     static: dict[str, Path]  # output path -> file, from static/ folders
     now: datetime  # the build clock: what is published is decided against it
+    digests: dict[str, bytes]  # slug -> digest of the article's file: what its page is made of
     held_back: tuple[HeldBack, ...] = field(default=())  # articles left out, and why
     notes: tuple[str, ...] = ()  # related/older items left out because of the clock
 
@@ -96,9 +99,82 @@ def find_articles(content_dir: Path) -> list[Path]:
                   if not any(part.startswith(".") for part in p.relative_to(content_dir).parts))
 
 
+RACY_NS = 2_000_000_000  # a file changed this recently may change again within one tick
+
+
+class ArticleReader:
+    """Reads articles, and keeps each parsed one in the cache under its file's digest.
+
+    A file whose size, time and inode are as recorded is not even read; one
+    that was saved just before it was recorded is read, since a second save
+    within the same clock tick would leave its time unchanged.
+    """
+
+    def __init__(self, config: SiteConfig, cache: Cache | None) -> None:
+        self.config = config
+        self.cache = cache
+        self.context = fingerprint(repr(config))  # parsing depends on the sections, the zone...
+        self.known = {rel: (stat, digest, data) for rel, stat, digest, data in cache.rows(
+            "SELECT rel, stat, digest, data FROM sources")} if cache else {}
+        self.fresh: dict[str, tuple[str, bytes, bytes]] = {}
+        self.now_ns = time.time_ns()
+
+    def read(self, path: Path, rel: str, problems: Problems
+             ) -> tuple[Article | None, SourceFile | None, bytes]:
+        """The article (or None, reported), its source when it was split, its file's digest."""
+        try:
+            st = path.stat()
+            stat = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+        except OSError:
+            stat = ""
+        row = self.known.get(rel)
+        if row and stat and row[0] == stat and (article := self._cached(row[2], problems)):
+            return article, None, row[1]
+        data = read_bytes(path, rel, problems)
+        if data is None:
+            return None, None, b""
+        digest = fingerprint(self.context, rel, data)
+        if row and row[1] == digest and (article := self._cached(row[2], problems)):
+            self._keep(rel, stat, digest, row[2], st.st_mtime_ns)
+            return article, None, digest
+        found = Problems()
+        src = split_article(data, rel, found)
+        article = parse_article(src, self.config, found) if src is not None else None
+        problems.extend(found.items)
+        if article is not None and not found.errors:
+            self._keep(rel, stat, digest, pack((article, tuple(found.items))), st.st_mtime_ns)
+        return article, src, digest
+
+    def _cached(self, blob: bytes, problems: Problems) -> Article | None:
+        try:
+            article, found = unpack(blob)  # type: ignore[misc]
+        except ValueError as exc:
+            assert self.cache is not None
+            self.cache.damaged(f"a parsed article: {exc}")
+            return None
+        problems.extend(p for p in found if isinstance(p, Problem))
+        return article if isinstance(article, Article) else None
+
+    def _keep(self, rel: str, stat: str, digest: bytes, data: bytes, mtime_ns: int) -> None:
+        trusted = stat if self.now_ns - mtime_ns > RACY_NS else ""
+        if self.known.get(rel) != (trusted, digest, data):
+            self.fresh[rel] = (trusted, digest, data)
+
+    def save(self, present: set[str]) -> None:
+        """Record what was parsed; forget files that are gone."""
+        if self.cache is None:
+            return
+        gone = [(rel,) for rel in self.known if rel not in present]
+        self.cache.write([
+            ("DELETE FROM sources WHERE rel = ?", gone),
+            ("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
+             [(rel, *row) for rel, row in self.fresh.items()])])
+
+
 def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
                  drafts: bool = False, future: bool = False, strict: bool = False,
-                 progress: Callable[[str, int, int], None] | None = None) -> Library:
+                 progress: Callable[[str, int, int], None] | None = None,
+                 cache: Cache | None = None) -> Library:
     """Parse and check every article; raise ContentError with all problems found."""
     site = config.site_dir
     paths = find_articles(config.content_dir)
@@ -107,6 +183,9 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
                        "content")
     parsed: list[Article] = []
     broken: set[str] = set()  # slugs of articles that failed to load, already reported
+    reader = ArticleReader(config, cache)
+    present: set[str] = set()
+    digests: dict[str, bytes] = {}  # source file -> its digest
     for count, path in enumerate(paths, 1):
         if progress is not None:
             progress("load", count, len(paths))
@@ -115,12 +194,13 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
             problems.error(f"this is a link to {path.resolve()}, outside the site; copy the "
                            "file into content/ instead", rel)
             continue
-        src = read_article(path, rel, problems)
-        article = parse_article(src, config, problems) if src is not None else None
+        present.add(rel)
+        article, src, digests[rel] = reader.read(path, rel, problems)
         if article is not None:
             parsed.append(article)
         else:
             broken |= _likely_slugs(path, src)
+    reader.save(present)
 
     everything = _unique_slugs(parsed, problems)
     reasons = {a.slug: hold_back_reason(a, now, drafts, future) for a in everything.values()}
@@ -137,8 +217,8 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
             for a in published}
 
     resolver = _Resolver(by_slug, everything, broken, reasons, problems)
-    related = fill_related(published, {a.slug: resolver.related(a) for a in published},
-                           config.related_count)
+    related = _related(published, {a.slug: resolver.related(a) for a in published},
+                       config.related_count, by_slug, cache)
     position = {a.slug: i for members in by_section.values() for i, a in enumerate(members)}
     older = {a.slug: resolver.older(a, by_section[a.section], position[a.slug],
                                     config.older_news)
@@ -169,8 +249,33 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
                    urls=urls, image_urls=image_urls, related=related, older=older,
                    tags=group_terms(published, lambda a: a.tags),
                    authors=group_terms(published, lambda a: a.authors),
-                   assets=tuple(assets), static=static, now=now, held_back=held_back,
+                   assets=tuple(assets), static=static, now=now,
+                   digests={a.slug: digests[a.source] for a in published}, held_back=held_back,
                    notes=tuple(resolver.notes))
+
+
+def _related(published: list[Article], picks: dict[str, tuple[Article | Link, ...]],
+             count: int, by_slug: dict[str, Article], cache: Cache | None
+             ) -> dict[str, tuple[Article | Link, ...]]:
+    """fill_related, or its answer from the last build when nothing it reads has changed.
+
+    It reads every article's slug, tags, section and date, and the editors'
+    picks: a body, title or lead edit leaves it as it was.
+    """
+    key = fingerprint(count, [(a.slug, a.tags, a.section, a.date.timestamp(),
+                               tuple(p.slug if isinstance(p, Article) else p
+                                     for p in picks[a.slug])) for a in published])
+    stored = cache.result("related", key) if cache else None
+    if isinstance(stored, dict):
+        return {slug: tuple(by_slug[i] if isinstance(i, str) else i for i in items)
+                for slug, items in stored.items()}
+    related = fill_related(published, picks, count)
+    if cache is not None:
+        cache.write([("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
+                      [("related", key, pack({slug: tuple(
+                          i.slug if isinstance(i, Article) else i for i in items)
+                          for slug, items in related.items()}))])])
+    return related
 
 
 def _unique_slugs(articles: list[Article], problems: Problems) -> dict[str, Article]:
