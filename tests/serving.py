@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SERVING = re.compile(r"serving (http://([^/:\s]+):(\d+)/) \(Ctrl-C to stop\)")
-REBUILT = re.compile(r"rebuilt \d+ pages? in \d+\.\d\d s")
+REBUILT = re.compile(r"rebuilt \d+ pages? in \d+\.\d\d s: (nothing changed|\d+ rendered, "
+                     r"\d+ files? changed)")
 INJECTED = '<script src="/__newsgen/client.js"></script>'
 
 START_TIMEOUT = 30.0

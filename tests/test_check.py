@@ -228,7 +228,7 @@ def test_outside_links_are_left_alone_without_external(linked: Path) -> None:
     with_body(linked, "\n[Không tồn tại](http://127.0.0.1:9/)\n")
     run = newsgen("check", "-s", linked)
     assert run.code == 0, run.err
-    assert not (linked / ".newsgen-cache").exists()
+    assert not (linked / ".newsgen-cache" / "external-links.json").exists()
 
 
 def test_a_damaged_link_cache_is_started_again(linked: Path,

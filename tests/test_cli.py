@@ -19,15 +19,16 @@ def test_version() -> None:
 def test_success_prints_one_summary_line(minimal: Path) -> None:
     run = newsgen("build", "-s", minimal)
     assert run.code == 0 and run.err == ""
-    assert re.fullmatch(r"built 11 pages \(22 files\) into .*public/ in \d+\.\d\d s\n", run.out)
+    assert re.fullmatch(r"built 11 pages \(22 files\) into .*public/ in \d+\.\d\d s: "
+                        r"11 rendered, 22 files changed\n", run.out)
 
 
 def test_quiet_prints_nothing_and_verbose_prints_the_steps(minimal: Path) -> None:
     quiet = newsgen("build", "-s", minimal, "-q")
     assert (quiet.code, quiet.out, quiet.err) == (0, "", "")
-    verbose = newsgen("build", "-s", minimal, "-v")
+    verbose = newsgen("build", "-s", minimal, "-v", "--no-cache")
     steps = [line.split()[0] for line in verbose.err.splitlines()]
-    assert steps == ["config", "load", "plan", "render", "static", "publish"]
+    assert steps == ["config", "load", "plan", "static", "render", "publish"]
 
 
 def test_usage_errors_exit_2() -> None:

@@ -22,7 +22,7 @@ from conftest import copy_site, manifest, newsgen, write
 
 NOW = "2022-02-01T00:00:00+07:00"  # after every article, so none is held back
 ARTICLES = 300  # enough for a build of about a second on a small CI machine
-SITE_ENTRIES = {"content", "site.yaml", "static", "public"}
+SITE_ENTRIES = {"content", "site.yaml", "static", "public", ".newsgen-cache"}
 MARKER = ".newsgen-output"
 ENV = {**os.environ, "PYTHONUTF8": "1"}
 

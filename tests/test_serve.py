@@ -410,7 +410,7 @@ def test_drafts_and_scheduled_articles_are_not_served_without_the_options(
 def test_the_sites_own_output_folder_is_never_made(shared: Shared) -> None:
     assert shared.server.get("/").status == 200
     assert sorted(p.name for p in shared.site.iterdir()) == \
-        ["content", "site.yaml", "static"]
+        [".newsgen-cache", "content", "site.yaml", "static"]
 
 
 # ---------- Servers of their own: other options ----------

@@ -1,9 +1,10 @@
 """The build as a short list of named, timed steps.
 
-    config  -> library (parse + check every article)
-            -> plan (every output page decided once)
+    config  -> library (parse + check every article; parsed ones come from the cache)
+            -> plan (every output page decided once; unchanged ones kept)
+            -> static files, feeds, sitemaps
             -> render (Markdown + templates, through one Writer)
-            -> static files -> publish (atomic swap)
+            -> publish (atomic swap), unless nothing changed at all
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newsgen.cache import Cache, pack, unpack
 from newsgen.config import SiteConfig, check_base_url, load_config
 from newsgen.errors import (
     BadValue,
@@ -30,9 +32,20 @@ from newsgen.errors import (
 from newsgen.feeds import feeds
 from newsgen.library import Library, load_library
 from newsgen.models import parse_datetime
-from newsgen.output import Writer, check_output, delete_marked, new_staging, publish
+from newsgen.output import (
+    MARKER,
+    Entry,
+    Previous,
+    Writer,
+    check_output,
+    clear_leftovers,
+    delete_marked,
+    new_staging,
+    publish,
+    staging_path,
+)
 from newsgen.plan import Page, plan_pages
-from newsgen.render import Progress, render_pages
+from newsgen.render import Progress, keep_unchanged, render_pages
 from newsgen.sitemaps import SitemapEntry, news_sitemap, robots, sitemaps
 from newsgen.urls import href
 
@@ -50,6 +63,7 @@ class BuildOptions:
     base_url: str | None = None
     jobs: int = 1  # processes rendering pages
     progress: Progress | None = None  # told (stage, done, total) as the build goes
+    cache: bool = True  # False: use no cache, and do not keep one (--no-cache)
 
 
 @dataclass(slots=True)
@@ -57,13 +71,23 @@ class BuildResult:
     output: Path
     pages: int = 0
     files: int = 0
+    rendered: int = 0  # pages rendered; the others were kept from the previous build
+    written: int = 0  # files with new bytes; the others were left as they were
     seconds: float = 0.0
     steps: dict[str, float] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     held_back: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # about the cache
     owners: dict[str, str] = field(default_factory=dict)  # output path -> source that wrote it
     config: SiteConfig | None = None  # as built: with --base-url applied
     now: datetime | None = None  # the build clock it used
+
+    @property
+    def changes(self) -> str:
+        """What this build did to the output, for the summary line."""
+        if not self.written:
+            return "nothing changed"
+        return f"{self.rendered} rendered, {self.written} file{'s' * (self.written != 1)} changed"
 
 
 def write_redirects(plan: list[Page], library: Library, writer: Writer) -> None:
@@ -131,6 +155,20 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
 
     Nothing in the output folder changes unless the whole build succeeds.
     """
+    result = BuildResult(output=site_dir / "public")
+    cache = Cache.of(site_dir, options.cache)
+    try:
+        return _build(site_dir, options, result, cache)
+    except NewsgenError as exc:
+        exc.notices = cache.notices
+        raise
+    finally:
+        cache.close()
+        result.notices = cache.notices
+
+
+def _build(site_dir: Path, options: BuildOptions, result: BuildResult,
+           cache: Cache) -> BuildResult:
     start = time.perf_counter()
     problems = Problems()
     overrides: dict[str, object] = {}
@@ -139,7 +177,6 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
             overrides["base_url"] = check_base_url(options.base_url)
         except BadValue as exc:
             raise ConfigError(f"--base-url {exc}") from None
-    result = BuildResult(output=site_dir / "public")
     try:
         with _step(result, "config"):
             config: SiteConfig = load_config(site_dir, problems, overrides)
@@ -150,28 +187,38 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
             # staging beside the real folder, and the swap replaces that folder.
             output = output.resolve()
             now = build_clock(options.now, config)
+            cache.open()
         with _step(result, "load"):
             library = load_library(config, problems, now=now, drafts=options.drafts,
                                    future=options.future, strict=options.strict,
-                                   progress=options.progress)
+                                   progress=options.progress, cache=cache)
+        writer = Writer(staging_path(output), problems, previous_output(cache, output))
         with _step(result, "plan"):
             plan = plan_pages(library)
-        staging = new_staging(output)
-        try:
-            writer = Writer(staging, problems)
-            with _step(result, "render"):
-                render_pages(plan, library, writer, problems, options.jobs, options.progress)
-            with _step(result, "static"):
-                write_syndication(plan, library, writer)
-                write_redirects(plan, library, writer)
-                copy_static(library, writer)
-            problems.check(ContentError, strict=options.strict)
-            with _step(result, "publish"):
-                publish(staging, output)
-        except BaseException:
-            with contextlib.suppress(OSError):  # what stays is marked: the next build clears it
-                delete_marked(staging)
-            raise
+            todo = keep_unchanged(plan, library, writer)
+        with _step(result, "static"):
+            write_syndication(plan, library, writer)
+            write_redirects(plan, library, writer)
+            copy_static(library, writer)
+        problems.check(ContentError, strict=options.strict)
+        if todo or writer.changed:
+            staging = new_staging(output)
+            try:
+                with _step(result, "render"):
+                    writer.flush()
+                    render_pages(todo, library, writer, problems, options.jobs,
+                                 options.progress, cache)
+                    writer.flush()  # the pictures the rendered bodies show
+                problems.check(ContentError, strict=options.strict)
+                with _step(result, "publish"):
+                    publish(staging, output)
+            except BaseException:
+                with contextlib.suppress(OSError):  # what stays is marked: the next build clears it
+                    delete_marked(staging)
+                raise
+            save_output(cache, output, writer.entries)
+        else:
+            clear_leftovers(output)  # as a build that wrote would
     except NewsgenError as exc:
         # Warnings found before the failure belong to the same report (once: --strict
         # has already turned them into errors).
@@ -184,9 +231,37 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
         raise BuildError(f"{exc.filename}: {exc.strerror}") from exc
     result.pages = writer.pages
     result.files = len(writer.owners)
+    result.rendered, result.written = writer.rendered, writer.written
     result.owners = dict(writer.owners)
     result.config, result.now = config, now
     result.warnings = problems.warnings
     result.held_back = [h.message for h in library.held_back] + list(library.notes)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def previous_output(cache: Cache, output: Path) -> Previous | None:
+    """The output folder as the last build left it; None if newsgen did not make it."""
+    if not (output / MARKER).is_file():
+        return None
+    found = cache.rows("SELECT data FROM outputs WHERE root = ?", str(output))
+    if not found:
+        return None
+    try:
+        entries = unpack(found[0][0])
+    except ValueError as exc:
+        cache.damaged(f"the list of output files: {exc}")
+        return None
+    if not isinstance(entries, dict):
+        return None
+    return Previous(output, {rel: Entry(*fields) for rel, fields in entries.items()})
+
+
+def save_output(cache: Cache, output: Path, entries: dict[str, Entry]) -> None:
+    """Record what is in the output folder now; forget folders that are gone (old previews)."""
+    gone = [(root,) for (root,) in cache.rows("SELECT root FROM outputs")
+            if not Path(root).is_dir()]
+    data = pack({rel: (e.key, e.content, e.size, e.mtime, e.ino, e.pictures, e.needs)
+                 for rel, e in entries.items()})
+    cache.write([("DELETE FROM outputs WHERE root = ?", gone),
+                 ("INSERT OR REPLACE INTO outputs VALUES (?, ?)", [(str(output), data)])])

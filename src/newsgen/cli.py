@@ -63,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
                           help="publish under this address instead of site.yaml's base_url")
     building.add_argument("-j", "--jobs", type=_positive, default=default_jobs(), metavar="N",
                           help="processes that render pages (default: the number of CPUs)")
+    building.add_argument("--no-cache", dest="cache", action="store_false",
+                          help="render every page again, and neither read nor keep "
+                          ".newsgen-cache/ (default: keep every page whose sources did not "
+                          "change)")
 
     commands.add_parser("build", parents=[common, building], help="build the site into its "
                         "output folder", description="Build the site. The output folder is "
@@ -219,7 +223,8 @@ def run_build(args: argparse.Namespace,
         return EXIT_USAGE
     options = BuildOptions(drafts=args.drafts, future=args.future, now=now, strict=args.strict,
                            force=args.force, output=output, base_url=args.base_url,
-                           jobs=args.jobs, progress=(progress := _progress(args)))
+                           jobs=args.jobs, cache=args.cache,
+                           progress=(progress := _progress(args)))
     try:
         try:
             result = build(site_dir, options)
@@ -228,6 +233,8 @@ def run_build(args: argparse.Namespace,
                 progress.clear()
     except NewsgenError as exc:
         _print_problems(exc.problems)
+        for line in exc.notices:
+            print(line, file=sys.stderr)
         errors = sum(1 for p in exc.problems if p.severity == "error")
         warnings = len(exc.problems) - errors
         summary = _plural(errors, "error")
@@ -236,6 +243,8 @@ def run_build(args: argparse.Namespace,
         print(f"build failed: {summary}; the output folder was not changed", file=sys.stderr)
         return EXIT_PROBLEMS
     _print_problems(result.warnings)
+    for line in result.notices:
+        print(line, file=sys.stderr)
     if not args.quiet:
         for line in result.held_back:
             print(line, file=sys.stderr)
@@ -245,7 +254,7 @@ def run_build(args: argparse.Namespace,
             where = result.output
         warned = f", {_plural(len(result.warnings), 'warning')}" if result.warnings else ""
         print(f"built {_plural(result.pages, 'page')} ({result.files} files) into {where}/ "
-              f"in {result.seconds:.2f} s{warned}")
+              f"in {result.seconds:.2f} s{warned}: {result.changes}")
     return then(args, result) if then else EXIT_OK
 
 

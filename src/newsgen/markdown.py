@@ -21,7 +21,7 @@ from newsgen.config import SiteConfig
 from newsgen.errors import Problems
 from newsgen.models import Article
 from newsgen.source import within
-from newsgen.urls import href, is_external, join, slugify
+from newsgen.urls import href, is_external, join, output_path, slugify
 
 # Ids the default theme gives its own elements; a body heading must not take them.
 THEME_IDS = frozenset({"main", "related-heading", "older-heading", "article-tags-label"})
@@ -68,8 +68,12 @@ def _links(article: Article, tokens: list[Token]) -> Iterator[tuple[Token, str, 
 
 
 def check_pictures(article: Article, tokens: list[Token], config: SiteConfig,
-                   static: Mapping[str, Path], problems: Problems) -> list[Picture]:
-    """Report pictures of a body that do not exist; return those to copy beside the page."""
+                   static: Mapping[str, Path], problems: Problems,
+                   statics: list[str] | None = None) -> list[Picture]:
+    """Report pictures of a body that do not exist; return those to copy beside the page.
+
+    `statics` collects the static files the body shows, which the page needs.
+    """
     pictures: list[Picture] = []
     folder = (config.site_dir / article.source).parent
     for token, _, url, line in _links(article, tokens):
@@ -77,6 +81,8 @@ def check_pictures(article: Article, tokens: list[Token], config: SiteConfig,
             continue
         url = unquote(url)  # markdown-it %-encodes: 'ảnh 2.svg' arrives as '%E1%BA%A3nh%202.svg'
         if url.startswith("/"):
+            if statics is not None:
+                statics.append(url.lstrip("/"))
             if url.lstrip("/") not in static:
                 problems.error(f"picture '{url}' not found: there is no static{url}",
                                article.source, line)
@@ -109,11 +115,10 @@ class BodyRenderer:
     def __post_init__(self) -> None:
         self.md = make_markdown(self.config.raw_html)
 
-    def render(self, article: Article, page_url: str, problems: Problems
-               ) -> tuple[str, list[tuple[Path, str]]]:
-        """The body's HTML and the (file, site URL) pairs of pictures to copy beside it."""
+    def render(self, article: Article, page_url: str, problems: Problems) -> Body:
         tokens = self.md.parse(article.body)
-        pictures = check_pictures(article, tokens, self.config, self.static, problems)
+        statics: list[str] = []
+        pictures = check_pictures(article, tokens, self.config, self.static, problems, statics)
         for token in _walk(tokens):
             if token.type == "image":
                 token.attrSet("loading", "lazy")  # the hero is above the fold, body pictures not
@@ -121,7 +126,19 @@ class BodyRenderer:
             if url.startswith("/"):
                 token.attrSet(attr, href(self.config.base_path, url))
         html = self.md.renderer.render(tokens, self.md.options, {})
-        return html, [(p.source, join(page_url, p.name)) for p in pictures]
+        site = self.config.site_dir
+        return Body(html, tuple((p.source.relative_to(site).as_posix(),
+                                 output_path(join(page_url, p.name)))
+                                for p in pictures), tuple(sorted(set(statics))))
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A rendered body and the files it shows, which its page depends on."""
+
+    html: str
+    pictures: tuple[tuple[str, str], ...]  # (file beside the article; its output path)
+    statics: tuple[str, ...]  # static files shown, as paths under static/
 
 
 def _walk(tokens: list[Token]) -> Iterator[Token]:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import logging
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from newsgen.errors import BuildError, Problems
@@ -56,22 +58,116 @@ def _show(path: Path, site_dir: Path) -> str:
         return str(path)
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One output file as a build left it: enough to reuse it, or to see someone changed it."""
+
+    key: bytes  # what it was made from: a page's inputs, a copy's source, a text's bytes
+    content: bytes  # digest of its bytes, so a page that comes out the same is kept
+    size: int
+    mtime: int  # st_mtime_ns
+    ino: int
+    pictures: tuple[tuple[str, str], ...] = ()  # a page's body pictures: (source, output path)
+    needs: tuple[str, ...] = ()  # static files a page's body shows: it changes if they go
+
+
+def content_digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def stat_entry(path: Path, key: bytes, content: bytes, **extra: tuple) -> Entry:
+    st = path.stat()
+    return Entry(key, content, st.st_size, st.st_mtime_ns, st.st_ino, **extra)
+
+
+@dataclass(frozen=True, slots=True)
+class Previous:
+    """The output folder as the last build left it, and what each file in it was made from."""
+
+    root: Path
+    entries: dict[str, Entry]
+
+    def reusable(self, rel: str, key: bytes, by: str = "key") -> Entry | None:
+        """The entry for `rel` if it was made from `key` (or has these bytes) and is untouched."""
+        entry = self.entries.get(rel)
+        if entry is None or getattr(entry, by) != key:
+            return None
+        try:
+            st = (self.root / rel).stat()
+        except OSError:
+            return None
+        if (st.st_size, st.st_mtime_ns, st.st_ino) != (entry.size, entry.mtime, entry.ino):
+            return None  # edited by hand since, or replaced: made again
+        return entry
+
+    def strays(self) -> bool:
+        """Whether the folder holds a file the last build did not put there."""
+        known = self.entries.keys()
+        folders: set[str] = set()
+        for rel in known:
+            while "/" in rel:
+                rel = rel.rsplit("/", 1)[0]
+                folders.add(rel)
+        for folder, subfolders, files in os.walk(self.root):
+            rel = os.path.relpath(folder, self.root)
+            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+            if any(prefix + name not in known and prefix + name != MARKER for name in files) \
+                    or any(prefix + name not in folders for name in subfolders):
+                return True
+        return False
+
+
+def place(root: Path, rel: str, data: bytes, key: bytes, previous: Previous | None,
+          **extra: tuple) -> tuple[Entry, bool]:
+    """Put `data` at root/rel: the previous file itself if its bytes are the same.
+
+    A hard link keeps the file's time, so rsync, caches and crawlers see that it
+    did not change. Returns the entry and whether the bytes are new.
+    """
+    content = content_digest(data)
+    target = root / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    same = previous.reusable(rel, content, "content") if previous else None
+    if same is not None and previous is not None and _link(previous.root / rel, target):
+        return Entry(key, content, same.size, same.mtime, same.ino, **extra), False
+    target.write_bytes(data)
+    return stat_entry(target, key, content, **extra), True
+
+
+def _link(source: Path, target: Path) -> bool:
+    try:
+        os.link(source, target)
+        return True
+    except OSError:  # a file system without hard links: write the file instead
+        return False
+
+
 class Writer:
     """Writes every output file, and refuses to write one path twice (Pelican's writer).
 
     Two articles whose slugs map to one URL, or a static file shadowing a page,
-    are caught here instead of one silently replacing the other.
+    are caught here instead of one silently replacing the other. With the
+    previous build's entries it keeps every file whose sources did not change:
+    nothing is written until `flush`, so a build that changes nothing leaves the
+    output folder alone.
     """
 
-    def __init__(self, root: Path, problems: Problems) -> None:
-        self.root = root
+    def __init__(self, root: Path, problems: Problems, previous: Previous | None = None) -> None:
+        self.root = root  # the staging folder, made only when something is written
         self.problems = problems
+        self.previous = previous
         self.owners: dict[str, str] = {}  # output path -> what wrote it, for messages
         self.copied: dict[str, Path] = {}  # output path -> file copied there
+        self.entries: dict[str, Entry] = {}  # what is in the new output
         self.pages = 0
+        self.rendered = 0  # pages rendered in this build (the others were kept)
+        self.written = 0  # files with new bytes
+        self._kept: list[str] = []
+        self._texts: dict[str, bytes] = {}
+        self._copies: dict[str, Path] = {}
 
     def claim(self, rel: str, owner: str, role: str = "") -> bool:
-        """Reserve `rel` for `owner`; False (and a problem) if it is taken. Makes its folder."""
+        """Reserve `rel` for `owner`; False (and a problem) if it is taken."""
         if rel in self.owners:
             first = self.owners[rel]
             hint = "rename or remove the static file" if "static/" in first + owner else \
@@ -80,19 +176,22 @@ class Writer:
                                 f"{role}{owner}; {hint}", owner if owner.endswith(".md") else "")
             return False
         self.owners[rel] = owner
-        target = self.root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
         return True
 
-    def write_page(self, rel: str, html: str, owner: str, role: str = "") -> None:
-        """`role` says how `owner` comes to write here ("an alias in "), for messages."""
-        if self.write_file(rel, html, owner, role):
-            self.pages += 1
+    def keep(self, rel: str, key: bytes) -> Entry | None:
+        """Keep the previous file at `rel` if it was made from `key` and is untouched."""
+        entry = self.previous.reusable(rel, key) if self.previous else None
+        if entry is not None:
+            self.entries[rel] = entry
+            self._kept.append(rel)
+        return entry
 
     def write_file(self, rel: str, text: str, owner: str, role: str = "") -> bool:
         if not self.claim(rel, owner, role):
             return False
-        (self.root / rel).write_text(text, encoding="utf-8", newline="\n")
+        data = text.encode("utf-8")
+        if self.keep(rel, content_digest(data)) is None:
+            self._texts[rel] = data
         return True
 
     def copy(self, rel: str, source: Path, owner: str) -> None:
@@ -100,7 +199,51 @@ class Writer:
             return  # one picture used twice, by the hero and the body
         if self.claim(rel, owner):
             self.copied[rel] = source
-            shutil.copyfile(source, self.root / rel)
+            try:
+                st = source.stat()
+            except OSError:
+                st = None
+            if st is None or self.keep(rel, _copy_key(source, st)) is None:
+                self._copies[rel] = source
+
+    def page(self, rel: str, entry: Entry, new: bool) -> None:
+        """A page rendered straight into the staging folder (by any process)."""
+        self.entries[rel] = entry
+        self.pages += 1
+        self.rendered += 1
+        self.written += new
+
+    @property
+    def changed(self) -> bool:
+        """Whether the new output differs from the previous one at all."""
+        return bool(self._texts or self._copies or self.rendered or self.previous is None
+                    or self.entries.keys() != self.previous.entries.keys()
+                    or self.previous.strays())
+
+    def flush(self) -> None:
+        """Put every kept, written and copied file into the staging folder."""
+        assert self.previous is not None or not self._kept
+        for rel in self._kept:
+            target = self.root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not _link(self.previous.root / rel, target):  # type: ignore[union-attr]
+                shutil.copy2(self.previous.root / rel, target)  # type: ignore[union-attr]
+        self._kept.clear()
+        for rel, data in self._texts.items():
+            self.entries[rel], new = place(self.root, rel, data, content_digest(data), None)
+            self.written += new
+        self._texts.clear()
+        for rel, source in self._copies.items():
+            target = self.root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            self.entries[rel] = stat_entry(target, _copy_key(source, source.stat()), b"")
+            self.written += 1
+        self._copies.clear()
+
+
+def _copy_key(source: Path, st: os.stat_result) -> bytes:
+    return content_digest(f"{source}\0{st.st_size}\0{st.st_mtime_ns}".encode())
 
 
 def staging_path(output: Path) -> Path:
@@ -143,14 +286,22 @@ def delete_marked(path: Path) -> None:
     path.rmdir()
 
 
+def clear_leftovers(output: Path) -> None:
+    """Remove what an interrupted build left beside the output (refusing what is not ours)."""
+    for leftover in (staging_path(output), _old_path(output)):
+        remove_ours(leftover)
+
+
 def new_staging(output: Path) -> Path:
     """An empty, marked staging folder; debris of an interrupted build is cleared first."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in (staging_path(output), _old_path(output)):
-        remove_ours(leftover)
+    clear_leftovers(output)
     staging = staging_path(output)
     staging.mkdir()
-    (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    marker = output / MARKER  # the same file as before, like every file that did not change
+    if not (marker.is_file() and not marker.is_symlink() and marker.stat().st_size ==
+            len(MARKER_TEXT) and _link(marker, staging / MARKER)):
+        (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     return staging
 
 

@@ -313,7 +313,7 @@ class Preview:
             result = build(self.site_dir, self.options)
         except NewsgenError as exc:
             lines = [str(p) for p in exc.problems]
-            for line in lines:
+            for line in [*lines, *exc.notices]:
                 print(line, file=sys.stderr, flush=True)
             with self.state.lock:
                 self.state.builds += 1
@@ -321,15 +321,15 @@ class Preview:
                 self.state.problems = lines
             self.state.publish("problems", json.dumps(lines, ensure_ascii=False))
             return
-        for problem in result.warnings:
-            print(problem, file=sys.stderr, flush=True)
+        for line in [*map(str, result.warnings), *result.notices]:
+            print(line, file=sys.stderr, flush=True)
         with self.state.lock:
             self.state.builds += 1
             self.state.ok = True
             self.state.problems = [str(p) for p in result.warnings]
         if not (self.quiet or first):  # the first build is announced by the "serving" line
-            print(f"rebuilt {result.pages} pages in {time.perf_counter() - start:.2f} s",
-                  flush=True)
+            print(f"rebuilt {result.pages} pages in {time.perf_counter() - start:.2f} s: "
+                  f"{result.changes}", flush=True)
         self.state.publish("reload", "")
 
     def wait_for_quiet(self) -> None:

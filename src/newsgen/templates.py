@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import jinja2
+import jinja2.meta
 
+from newsgen.cache import fingerprint
 from newsgen.config import SiteConfig
 from newsgen.errors import TemplateError
 from newsgen.theme import template_dirs
@@ -29,6 +31,53 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     base_path = config.base_path
     env.globals["asset"] = lambda path: href(base_path, "/" + str(path).lstrip("/"))
     return env
+
+
+def template_digests(env: jinja2.Environment, names: set[str]) -> dict[str, bytes]:
+    """Per page template, a digest of its source and of every template it pulls in.
+
+    A page depends on exactly these: an edited article.html changes the article
+    pages' digest and no other. A template that names another by a variable
+    could pull in any of them, so it depends on all.
+    """
+    everything: bytes | None = None
+    digests: dict[str, bytes] = {}
+    for name in sorted(names):
+        parts = _closure(env, name)
+        if parts is None:
+            if everything is None:
+                everything = fingerprint([_source(env, n) for n in sorted(env.list_templates())])
+            digests[name] = everything
+        else:
+            digests[name] = fingerprint(sorted(parts.items()))
+    return digests
+
+
+def _source(env: jinja2.Environment, name: str) -> tuple[str, str]:
+    """The template's file and text; a missing or broken one is left for render() to report."""
+    try:
+        source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    except jinja2.TemplateNotFound:
+        return "", ""
+    return filename or "", source
+
+
+def _closure(env: jinja2.Environment, name: str) -> dict[str, tuple[str, str]] | None:
+    found: dict[str, tuple[str, str]] = {}
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in found:
+            continue
+        found[current] = _source(env, current)
+        try:
+            refs = list(jinja2.meta.find_referenced_templates(env.parse(found[current][1])))
+        except jinja2.TemplateSyntaxError:
+            continue
+        if None in refs:
+            return None
+        todo += [r for r in refs if r is not None]
+    return found
 
 
 def render(env: jinja2.Environment, name: str, context: Mapping[str, object],

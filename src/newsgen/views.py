@@ -11,6 +11,7 @@ from datetime import datetime
 
 from markupsafe import Markup
 
+from newsgen.cache import fingerprint
 from newsgen.config import Section, SiteConfig
 from newsgen.feeds import feed_links
 from newsgen.i18n import format_datetime
@@ -191,6 +192,7 @@ class ViewMaker:
         return ImageView(self.href(url), article.image.alt, article.image.caption)
 
     def card(self, item: Article | Link) -> CardView:
+        # PageKeys.card lists what this reads: change the two together.
         if isinstance(item, Link):
             return CardView(item.title, self.href(item.url), "", None, None, None,
                             external=is_external(item.url))
@@ -287,3 +289,79 @@ class ViewMaker:
         else:
             context["page"] = self._page(page, str(config.strings["not_found_title"]), "")
         return context
+
+
+class PageKeys:
+    """What each page's view is made from, as one digest per page: an equal digest, an
+    equal page.
+
+    It mirrors ViewMaker, reading the same values without building the views, so
+    a rebuild can tell in a few microseconds per page which pages an edit
+    touches: a body edit, only its article's page; a title edit, also the pages
+    that show the article as a card; an edited template, the pages that use it.
+    The site's configuration is in every digest: almost every page shows some
+    of it (title, menu, strings), so a change to site.yaml renders every page
+    again, and the ones that come out the same are kept as they were.
+    """
+
+    def __init__(self, library: Library, templates: dict[str, bytes]) -> None:
+        self.library = library
+        self.templates = templates
+        self.base = fingerprint(repr(library.config), bool(library.tags))
+        self._cards: dict[str, bytes] = {}
+        self._home: bytes | None = None
+        self._tag_index: bytes | None = None
+
+    def card(self, item: Article | Link) -> bytes | tuple[str, str]:
+        """What ViewMaker.card reads of an item."""
+        if isinstance(item, Link):
+            return (item.title, item.url)
+        key = self._cards.get(item.slug)
+        if key is None:
+            image = item.image
+            key = self._cards[item.slug] = fingerprint(
+                item.title, self.library.urls[item.slug], item.lead,
+                (image.src, image.alt, image.caption) if image else None,
+                self.library.image_urls.get(item.slug), item.date, item.section)
+        return key
+
+    def term(self, kind: str, name: str) -> tuple[str, str, int]:
+        """What ViewMaker.term reads: the name, the term's page and how many it lists."""
+        term = (self.library.tags if kind == "tag" else self.library.authors)[slugify(name)]
+        return name, term.slug, len(term.articles)
+
+    def key(self, page: Page) -> bytes:
+        library = self.library
+        parts: list[object] = [self.base, self.templates[page.template], page.kind, page.url,
+                               page.number, page.total, page.section]
+        if page.kind == "article":
+            assert page.slug is not None
+            article = library.by_slug[page.slug]
+            parts += [library.digests[page.slug], library.urls[page.slug],
+                      library.image_urls.get(page.slug),
+                      [self.card(a) for a in library.related[page.slug]],
+                      [self.card(a) for a in library.older[page.slug]],
+                      [self.term("tag", t) for t in article.tags],
+                      [self.term("author", a) for a in article.authors]]
+        elif page.kind in ("section", "tag", "author"):
+            parts.append([self.card(library.by_slug[s]) for s in page.reads])
+            if page.kind != "section":
+                assert page.section is not None
+                term = (library.tags if page.kind == "tag" else library.authors)[page.section]
+                parts.append(self.term(page.kind, term.name))
+        elif page.kind == "tags":
+            if self._tag_index is None:
+                self._tag_index = fingerprint(sorted(
+                    (t.slug, t.name, len(t.articles)) for t in library.tags.values()))
+            parts.append(self._tag_index)
+        elif page.kind == "home":
+            if self._home is None:
+                latest, blocks = home_articles(library)
+                self._home = fingerprint([self.card(a) for a in latest],
+                                         [(s, [self.card(a) for a in chunk])
+                                          for s, chunk in blocks.items()])
+            parts.append(self._home)
+        elif page.kind == "redirect":
+            assert page.slug is not None
+            parts += [library.urls[page.slug], library.by_slug[page.slug].title]
+        return fingerprint(*parts)
