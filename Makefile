@@ -9,8 +9,11 @@ BIN    := $(VENV)/bin
 SITE   ?= .
 BENCH_SIZES ?= 1000,10000
 BENCH_ARGS  ?=
+PEERS_VENV  := benchmarks/.venv-peers
+PEERS_SIZES ?= 10000
+PEERS_ARGS  ?=
 
-.PHONY: build test lint clean serve bench
+.PHONY: build test lint clean serve bench bench-peers
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +48,20 @@ test: $(VENV)/.installed-test tests/js/node_modules/.installed lint
 # Quicker: make bench BENCH_SIZES=1000 BENCH_ARGS="--runs 1"
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py --sizes $(BENCH_SIZES) $(BENCH_ARGS)
+
+# Pelican in a venv of its own, pinned, so its dependencies never meet newsgen's.
+$(PEERS_VENV)/.installed:
+	$(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PEERS_VENV)/bin/python -m pip install --quiet pelican==4.12.0 markdown==3.11.3
+	touch $@
+
+# newsgen, Hugo and Pelican on the same 10,000-article corpus, against newsgen's
+# targets. Hugo comes from Debian (apt-get install hugo); without it, Hugo is skipped.
+# Quicker: make bench-peers PEERS_SIZES=1000
+bench-peers: $(VENV)/.installed $(PEERS_VENV)/.installed
+	$(BIN)/python benchmarks/peers.py --sizes $(PEERS_SIZES) \
+		--pelican $(PEERS_VENV)/bin/pelican $(PEERS_ARGS)
 
 clean:
 	rm -rf public .public.staging .public.old .newsgen-cache .pytest_cache .ruff_cache

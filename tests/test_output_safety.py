@@ -50,8 +50,9 @@ def test_deleted_article_disappears_and_nothing_else_is_left(minimal: Path) -> N
     assert newsgen("build", "-s", minimal).code == 0
     assert not (minimal / "public" / "the-gioi" / "dien-dan-kinh-doanh-da-nang").exists()
     assert (minimal / "public" / "images" / "da-nang.svg").is_file()  # static files stay
+    # .public.staging now holds the previous site, which the next build updates in place.
     assert sorted(p.name for p in minimal.iterdir()) == \
-        [".newsgen-cache", "content", "public", "site.yaml", "static"]
+        [".newsgen-cache", ".public.staging", "content", "public", "site.yaml", "static"]
 
 
 def test_links_out_of_the_site_are_refused(minimal: Path, tmp_path: Path) -> None:
@@ -95,4 +96,6 @@ def test_a_symlinked_output_is_built_where_it_points(minimal: Path, tmp_path: Pa
     assert (minimal / "public").is_symlink()
     assert (target / "the-gioi" / "tin-moi" / "index.html").is_file()
     assert (target / "index.html").is_file()
-    assert sorted(p.name for p in target.parent.iterdir()) == ["bao"]  # no debris beside it
+    # Beside it only the previous site, kept (and marked) for the next build to update.
+    assert sorted(p.name for p in target.parent.iterdir()) == [".bao.staging", "bao"]
+    assert (target.parent / ".bao.staging" / ".newsgen-output").is_file()

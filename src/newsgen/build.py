@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from newsgen.cache import Cache, pack, unpack
+from newsgen.cache import Cache, fingerprint
 from newsgen.config import SiteConfig, check_base_url, load_config
 from newsgen.errors import (
     BadValue,
@@ -33,20 +33,23 @@ from newsgen.feeds import feeds
 from newsgen.library import Library, load_library
 from newsgen.models import parse_datetime
 from newsgen.output import (
-    MARKER,
-    Entry,
-    Previous,
+    Tree,
     Writer,
     check_output,
     clear_leftovers,
     delete_marked,
-    new_staging,
+    has_spare,
+    load_tree,
+    prepare_staging,
     publish,
+    save_trees,
     staging_path,
 )
 from newsgen.plan import Page, plan_pages
+from newsgen.quick import quick_build, source_files, take
 from newsgen.render import Progress, keep_unchanged, render_pages
 from newsgen.sitemaps import SitemapEntry, news_sitemap, robots, sitemaps
+from newsgen.templates import body_verbatim, make_environment
 from newsgen.urls import href
 
 log = logging.getLogger(__name__)
@@ -188,37 +191,64 @@ def _build(site_dir: Path, options: BuildOptions, result: BuildResult,
             output = output.resolve()
             now = build_clock(options.now, config)
             cache.open()
+            previous = load_tree(cache, output)
+            asked = fingerprint(repr(config), options.drafts, options.future, options.strict,
+                                str(output))
+            seen, files = time.time_ns(), source_files(site_dir) if cache.on else {}
+        quick = None
+        if cache.on:
+            with _step(result, "quick"):
+                quick = quick_build(cache, config, asked, now, output, previous, files, seen)
+        if quick is not None:
+            if not quick.written:  # clear what an interrupted build left, as a full one would
+                clear_leftovers(output, spare=has_spare(cache, output))
+            problems.extend(quick.warnings)
+            problems.check(ContentError, strict=options.strict)
+            result.pages, result.files = quick.pages, quick.files
+            result.rendered, result.written = quick.rendered, quick.written
+            result.owners, result.held_back = quick.owners, quick.held_back
+            result.config, result.now = config, now
+            result.warnings = problems.warnings
+            result.seconds = time.perf_counter() - start
+            return result
         with _step(result, "load"):
             library = load_library(config, problems, now=now, drafts=options.drafts,
                                    future=options.future, strict=options.strict,
                                    progress=options.progress, cache=cache)
-        writer = Writer(staging_path(output), problems, previous_output(cache, output))
+        writer = Writer(staging_path(output), problems, previous)
         with _step(result, "plan"):
             plan = plan_pages(library)
-            todo = keep_unchanged(plan, library, writer)
+            todo, keys = keep_unchanged(plan, library, writer)
         with _step(result, "static"):
             write_syndication(plan, library, writer)
             write_redirects(plan, library, writer)
             copy_static(library, writer)
         problems.check(ContentError, strict=options.strict)
         if todo or writer.changed:
-            staging = new_staging(output)
+            staging, writer.spare = prepare_staging(cache, output)
             try:
                 with _step(result, "render"):
                     writer.flush()
                     render_pages(todo, library, writer, problems, options.jobs,
                                  options.progress, cache)
                     writer.flush()  # the pictures the rendered bodies show
+                    writer.finish()
                 problems.check(ContentError, strict=options.strict)
                 with _step(result, "publish"):
-                    publish(staging, output)
+                    kept = publish(staging, output, keep=previous is not None and cache.on)
             except BaseException:
                 with contextlib.suppress(OSError):  # what stays is marked: the next build clears it
                     delete_marked(staging)
                 raise
-            save_output(cache, output, writer.entries)
-        else:
-            clear_leftovers(output)  # as a build that wrote would
+            save_trees(cache, Tree.record(output, writer.entries),
+                       Tree(staging, previous.entries, previous.folders, previous.recorded)
+                       if kept and previous else None)
+        else:  # clear what an interrupted build left, as a build that wrote would
+            clear_leftovers(output, spare=has_spare(cache, output))
+        if cache.on:
+            take(cache, asked, files, seen, library, plan, writer.pages, keys.arounds,
+                 body_verbatim(make_environment(config), "article.html"), dict(writer.owners),
+                 problems.warnings, [h.message for h in library.held_back] + list(library.notes))
     except NewsgenError as exc:
         # Warnings found before the failure belong to the same report (once: --strict
         # has already turned them into errors).
@@ -238,30 +268,3 @@ def _build(site_dir: Path, options: BuildOptions, result: BuildResult,
     result.held_back = [h.message for h in library.held_back] + list(library.notes)
     result.seconds = time.perf_counter() - start
     return result
-
-
-def previous_output(cache: Cache, output: Path) -> Previous | None:
-    """The output folder as the last build left it; None if newsgen did not make it."""
-    if not (output / MARKER).is_file():
-        return None
-    found = cache.rows("SELECT data FROM outputs WHERE root = ?", str(output))
-    if not found:
-        return None
-    try:
-        entries = unpack(found[0][0])
-    except ValueError as exc:
-        cache.damaged(f"the list of output files: {exc}")
-        return None
-    if not isinstance(entries, dict):
-        return None
-    return Previous(output, {rel: Entry(*fields) for rel, fields in entries.items()})
-
-
-def save_output(cache: Cache, output: Path, entries: dict[str, Entry]) -> None:
-    """Record what is in the output folder now; forget folders that are gone (old previews)."""
-    gone = [(root,) for (root,) in cache.rows("SELECT root FROM outputs")
-            if not Path(root).is_dir()]
-    data = pack({rel: (e.key, e.content, e.size, e.mtime, e.ino, e.pictures, e.needs)
-                 for rel, e in entries.items()})
-    cache.write([("DELETE FROM outputs WHERE root = ?", gone),
-                 ("INSERT OR REPLACE INTO outputs VALUES (?, ?)", [(str(output), data)])])

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = ".newsgen-cache"
 FILE = "build.sqlite"
-SCHEMA = "1"
+SCHEMA = "2"
 _CHECK = 8  # bytes of checksum in front of every stored value
 # The libraries whose output ends up in pages: a new version may render differently.
 _LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml",
@@ -41,7 +41,7 @@ _LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyya
 _TABLES = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sources(rel TEXT PRIMARY KEY, stat TEXT NOT NULL, digest BLOB NOT NULL,
-                     data BLOB NOT NULL);
+                     head BLOB NOT NULL, data BLOB NOT NULL);
 CREATE TABLE bodies(key BLOB PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE results(name TEXT PRIMARY KEY, key BLOB NOT NULL, data BLOB NOT NULL);
 CREATE TABLE outputs(root TEXT PRIMARY KEY, data BLOB NOT NULL);
@@ -170,6 +170,11 @@ class Cache:
         assert self.path is not None
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    @property
+    def on(self) -> bool:
+        """Whether entries can be kept (the cache is enabled and working)."""
+        return self._db is not None
 
     @property
     def db(self) -> sqlite3.Connection | None:

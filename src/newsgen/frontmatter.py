@@ -18,6 +18,7 @@ class SourceFile:
     fields: dict[str, Field]
     body: str
     body_line: int  # file line the body starts on
+    head: str = ""  # the front matter as written
 
 
 def read_article(path: Path, rel: str, problems: Problems) -> SourceFile | None:
@@ -34,17 +35,29 @@ def split_article(data: bytes, rel: str, problems: Problems) -> SourceFile | Non
         problems.error("the file is empty; an article starts with a '---' line, then its "
                        "front matter (title, date, section), then '---' and the text", rel, 1)
         return None
+    parts = split_text(text)
+    if parts is None:
+        if text.split("\n", 1)[0].rstrip() != FENCE:
+            problems.error("no front matter found; did you forget the '---' line at the top? "
+                           "An article starts with '---', then title/date/section, then '---'",
+                           rel, 1)
+        else:
+            problems.error("the front matter is not closed; add a '---' line after its last "
+                           "key", rel, 1)
+        return None
+    head, body, body_line = parts
+    fields = parse_mapping(head, rel, 2, problems, "front matter")
+    if fields is None:
+        return None
+    return SourceFile(rel, fields, body, body_line, head)
+
+
+def split_text(text: str) -> tuple[str, str, int] | None:
+    """(front matter, body, file line of the body), or None without a closed front matter."""
     lines = text.split("\n")
     if lines[0].rstrip() != FENCE:
-        problems.error("no front matter found; did you forget the '---' line at the top? An "
-                       "article starts with '---', then title/date/section, then '---'", rel, 1)
         return None
     end = next((i for i, line in enumerate(lines[1:], 1) if line.rstrip() in CLOSERS), None)
     if end is None:
-        problems.error("the front matter is not closed; add a '---' line after its last key",
-                       rel, 1)
         return None
-    fields = parse_mapping("\n".join(lines[1:end]), rel, 2, problems, "front matter")
-    if fields is None:
-        return None
-    return SourceFile(rel, fields, "\n".join(lines[end + 1:]), end + 2)
+    return "\n".join(lines[1:end]), "\n".join(lines[end + 1:]), end + 2

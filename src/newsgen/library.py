@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import os
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from newsgen.errors import ContentError, Problem, Problems
 from newsgen.frontmatter import SourceFile, split_article
 from newsgen.markdown import scan_pictures
 from newsgen.models import Article, Image, Link, Ref, parse_article
+from newsgen.output import racy
 from newsgen.related import fill_related
 from newsgen.source import read_bytes, within
 from newsgen.taxonomy import Term, group_terms
@@ -87,6 +89,7 @@ class Library:
     static: dict[str, Path]  # output path -> file, from static/ folders
     now: datetime  # the build clock: what is published is decided against it
     digests: dict[str, bytes]  # slug -> digest of the article's file: what its page is made of
+    heads: dict[str, tuple[bytes, bytes]]  # every article file -> (its digest, its front matter's)
     held_back: tuple[HeldBack, ...] = field(default=())  # articles left out, and why
     notes: tuple[str, ...] = ()  # related/older items left out because of the clock
 
@@ -95,11 +98,12 @@ def find_articles(content_dir: Path) -> list[Path]:
     """Every Markdown file under content/, in a stable order; hidden files are skipped."""
     if not content_dir.is_dir():
         return []
-    return sorted(p for p in content_dir.rglob("*.md")
-                  if not any(part.startswith(".") for part in p.relative_to(content_dir).parts))
-
-
-RACY_NS = 2_000_000_000  # a file changed this recently may change again within one tick
+    found: list[Path] = []
+    for folder, subfolders, files in os.walk(content_dir):  # links to folders are not followed
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        found += [Path(folder, name) for name in files
+                  if name.endswith(".md") and not name.startswith(".")]
+    return sorted(found)
 
 
 class ArticleReader:
@@ -114,9 +118,12 @@ class ArticleReader:
         self.config = config
         self.cache = cache
         self.context = fingerprint(repr(config))  # parsing depends on the sections, the zone...
-        self.known = {rel: (stat, digest, data) for rel, stat, digest, data in cache.rows(
-            "SELECT rel, stat, digest, data FROM sources")} if cache else {}
-        self.fresh: dict[str, tuple[str, bytes, bytes]] = {}
+        self.known = {rel: (stat, digest, head, data) for rel, stat, digest, head, data in
+                      cache.rows("SELECT rel, stat, digest, head, data FROM sources")} \
+            if cache else {}
+        self.fresh: dict[str, tuple[str, bytes, bytes, bytes]] = {}
+        self.restat: dict[str, str] = {}  # the file is as recorded, only its time changed
+        self.heads: dict[str, tuple[bytes, bytes]] = {}  # rel -> (digest, front matter digest)
         self.now_ns = time.time_ns()
 
     def read(self, path: Path, rel: str, problems: Problems
@@ -128,21 +135,26 @@ class ArticleReader:
         except OSError:
             stat = ""
         row = self.known.get(rel)
-        if row and stat and row[0] == stat and (article := self._cached(row[2], problems)):
+        if row and stat and row[0] == stat and (article := self._cached(row[3], problems)):
+            self.heads[rel] = (row[1], row[2])
             return article, None, row[1]
         data = read_bytes(path, rel, problems)
         if data is None:
             return None, None, b""
         digest = fingerprint(self.context, rel, data)
-        if row and row[1] == digest and (article := self._cached(row[2], problems)):
-            self._keep(rel, stat, digest, row[2], st.st_mtime_ns)
+        if row and row[1] == digest and (article := self._cached(row[3], problems)):
+            self._keep(rel, stat, digest, row[2], row[3], st.st_mtime_ns)
+            self.heads[rel] = (digest, row[2])
             return article, None, digest
         found = Problems()
         src = split_article(data, rel, found)
         article = parse_article(src, self.config, found) if src is not None else None
         problems.extend(found.items)
         if article is not None and not found.errors:
-            self._keep(rel, stat, digest, pack((article, tuple(found.items))), st.st_mtime_ns)
+            head = fingerprint(self.context, rel, src.head)
+            self._keep(rel, stat, digest, head, pack((article, tuple(found.items))),
+                       st.st_mtime_ns)
+            self.heads[rel] = (digest, head)
         return article, src, digest
 
     def _cached(self, blob: bytes, problems: Problems) -> Article | None:
@@ -155,10 +167,15 @@ class ArticleReader:
         problems.extend(p for p in found if isinstance(p, Problem))
         return article if isinstance(article, Article) else None
 
-    def _keep(self, rel: str, stat: str, digest: bytes, data: bytes, mtime_ns: int) -> None:
-        trusted = stat if self.now_ns - mtime_ns > RACY_NS else ""
-        if self.known.get(rel) != (trusted, digest, data):
-            self.fresh[rel] = (trusted, digest, data)
+    def _keep(self, rel: str, stat: str, digest: bytes, head: bytes, data: bytes,
+              mtime_ns: int) -> None:
+        trusted = "" if racy(mtime_ns, self.now_ns) else stat
+        known = self.known.get(rel)
+        if known and known[1:] == (digest, head, data):
+            if known[0] != trusted:
+                self.restat[rel] = trusted
+        else:
+            self.fresh[rel] = (trusted, digest, head, data)
 
     def save(self, present: set[str]) -> None:
         """Record what was parsed; forget files that are gone."""
@@ -167,7 +184,9 @@ class ArticleReader:
         gone = [(rel,) for rel in self.known if rel not in present]
         self.cache.write([
             ("DELETE FROM sources WHERE rel = ?", gone),
-            ("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
+            ("UPDATE sources SET stat = ? WHERE rel = ?",
+             [(stat, rel) for rel, stat in self.restat.items()]),
+            ("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?)",
              [(rel, *row) for rel, row in self.fresh.items()])])
 
 
@@ -183,6 +202,8 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
                        "content")
     parsed: list[Article] = []
     broken: set[str] = set()  # slugs of articles that failed to load, already reported
+    # Only a link can lead out of the site: the folders walked into are not links.
+    content_inside = within(config.content_dir, site)
     reader = ArticleReader(config, cache)
     present: set[str] = set()
     digests: dict[str, bytes] = {}  # source file -> its digest
@@ -190,7 +211,7 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
         if progress is not None:
             progress("load", count, len(paths))
         rel = path.relative_to(site).as_posix()
-        if not within(path, site):
+        if (path.is_symlink() or not content_inside) and not within(path, site):
             problems.error(f"this is a link to {path.resolve()}, outside the site; copy the "
                            "file into content/ instead", rel)
             continue
@@ -250,7 +271,8 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
                    tags=group_terms(published, lambda a: a.tags),
                    authors=group_terms(published, lambda a: a.authors),
                    assets=tuple(assets), static=static, now=now,
-                   digests={a.slug: digests[a.source] for a in published}, held_back=held_back,
+                   digests={a.slug: digests[a.source] for a in published},
+                   heads=dict(reader.heads), held_back=held_back,
                    notes=tuple(resolver.notes))
 
 

@@ -8,15 +8,18 @@ makes and never deletes one without its mark.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import hashlib
 import logging
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsgen.cache import Cache, pack, unpack
 from newsgen.errors import BuildError, Problems
 
 log = logging.getLogger(__name__)
@@ -80,12 +83,34 @@ def stat_entry(path: Path, key: bytes, content: bytes, **extra: tuple) -> Entry:
     return Entry(key, content, st.st_size, st.st_mtime_ns, st.st_ino, **extra)
 
 
+def racy(mtime_ns: int, seen_ns: int) -> bool:
+    """Whether a file or folder changed so shortly before `seen_ns` that a second change in
+    the same clock tick would leave its time as it was: its time cannot vouch for it.
+
+    File systems with whole-second times (FAT, old HFS+) get two seconds; others,
+    whose times step by a few milliseconds, a tenth of a second.
+    """
+    window = 2_000_000_000 if mtime_ns % 1_000_000_000 == 0 else 100_000_000
+    return seen_ns - mtime_ns < window
+
+
 @dataclass(frozen=True, slots=True)
-class Previous:
-    """The output folder as the last build left it, and what each file in it was made from."""
+class Tree:
+    """An output folder as a build left it: what each file was made from, and the folders'
+    times, which change whenever a file is added to or removed from them."""
 
     root: Path
     entries: dict[str, Entry]
+    folders: dict[str, tuple[int, int]]  # folder ("" for the top) -> (st_mtime_ns, st_ino)
+    recorded: int = 0  # time.time_ns() when the folders were read
+
+    @classmethod
+    def record(cls, root: Path, entries: dict[str, Entry]) -> Tree:
+        folders: dict[str, tuple[int, int]] = {}
+        for rel in _folders(entries):
+            st = (root / rel).stat()
+            folders[rel] = (st.st_mtime_ns, st.st_ino)
+        return cls(root, entries, folders, time.time_ns())
 
     def reusable(self, rel: str, key: bytes, by: str = "key") -> Entry | None:
         """The entry for `rel` if it was made from `key` (or has these bytes) and is untouched."""
@@ -93,31 +118,61 @@ class Previous:
         if entry is None or getattr(entry, by) != key:
             return None
         try:
-            st = (self.root / rel).stat()
+            st = os.stat(f"{self.root}/{rel}")  # noqa: PTH116 (a Path per file costs more)
         except OSError:
             return None
         if (st.st_size, st.st_mtime_ns, st.st_ino) != (entry.size, entry.mtime, entry.ino):
             return None  # edited by hand since, or replaced: made again
         return entry
 
-    def strays(self) -> bool:
-        """Whether the folder holds a file the last build did not put there."""
-        known = self.entries.keys()
-        folders: set[str] = set()
-        for rel in known:
-            while "/" in rel:
-                rel = rel.rsplit("/", 1)[0]
-                folders.add(rel)
-        for folder, subfolders, files in os.walk(self.root):
-            rel = os.path.relpath(folder, self.root)
-            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-            if any(prefix + name not in known and prefix + name != MARKER for name in files) \
-                    or any(prefix + name not in folders for name in subfolders):
-                return True
-        return False
+    def untouched(self) -> bool:
+        """Whether no file was added to or removed from the folder since it was recorded.
+
+        A folder whose time is as recorded has the same names in it, unless it
+        changed within the same clock tick as the recording: those few are listed.
+        """
+        expected: dict[str, set[str]] | None = None
+        for rel, recorded in self.folders.items():
+            try:
+                st = os.stat(f"{self.root}/{rel}")  # noqa: PTH116 (a Path per folder costs more)
+            except OSError:
+                return False
+            if (st.st_mtime_ns, st.st_ino) != recorded:
+                return False
+            if racy(st.st_mtime_ns, self.recorded):
+                if expected is None:
+                    expected = _children(self.entries)
+                try:
+                    names = {p.name for p in (self.root / rel).iterdir()}
+                except OSError:
+                    return False
+                if names != expected.get(rel, set()) | ({MARKER} if rel == "" else set()):
+                    return False
+        return True
 
 
-def place(root: Path, rel: str, data: bytes, key: bytes, previous: Previous | None,
+def _folders(entries: dict[str, Entry]) -> set[str]:
+    folders = {""}
+    for rel in entries:
+        while "/" in rel:
+            rel = rel.rsplit("/", 1)[0]
+            folders.add(rel)
+    return folders
+
+
+def _children(entries: dict[str, Entry]) -> dict[str, set[str]]:
+    children: dict[str, set[str]] = {}
+    for rel in entries:
+        while True:
+            parent, _, name = rel.rpartition("/")
+            children.setdefault(parent, set()).add(name)
+            if not parent:
+                break
+            rel = parent
+    return children
+
+
+def place(root: Path, rel: str, data: bytes, key: bytes, previous: Tree | None,
           **extra: tuple) -> tuple[Entry, bool]:
     """Put `data` at root/rel: the previous file itself if its bytes are the same.
 
@@ -126,12 +181,23 @@ def place(root: Path, rel: str, data: bytes, key: bytes, previous: Previous | No
     """
     content = content_digest(data)
     target = root / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _clear(target)
     same = previous.reusable(rel, content, "content") if previous else None
     if same is not None and previous is not None and _link(previous.root / rel, target):
         return Entry(key, content, same.size, same.mtime, same.ino, **extra), False
     target.write_bytes(data)
     return stat_entry(target, key, content, **extra), True
+
+
+def _clear(target: Path) -> None:
+    """Make way for a new file: a file already there may be a link shared with the live
+    site, so it is removed, never written through."""
+    try:
+        target.unlink()
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except IsADirectoryError:
+        shutil.rmtree(target)
 
 
 def _link(source: Path, target: Path) -> bool:
@@ -147,15 +213,17 @@ class Writer:
 
     Two articles whose slugs map to one URL, or a static file shadowing a page,
     are caught here instead of one silently replacing the other. With the
-    previous build's entries it keeps every file whose sources did not change:
+    previous build's tree it keeps every file whose sources did not change:
     nothing is written until `flush`, so a build that changes nothing leaves the
-    output folder alone.
+    output folder alone. The staging folder may start as the site before the
+    previous one (`spare`); then only the files that differ are replaced in it.
     """
 
-    def __init__(self, root: Path, problems: Problems, previous: Previous | None = None) -> None:
+    def __init__(self, root: Path, problems: Problems, previous: Tree | None = None) -> None:
         self.root = root  # the staging folder, made only when something is written
         self.problems = problems
         self.previous = previous
+        self.spare: Tree | None = None  # what the staging folder holds to begin with
         self.owners: dict[str, str] = {}  # output path -> what wrote it, for messages
         self.copied: dict[str, Path] = {}  # output path -> file copied there
         self.entries: dict[str, Entry] = {}  # what is in the new output
@@ -178,9 +246,11 @@ class Writer:
         self.owners[rel] = owner
         return True
 
-    def keep(self, rel: str, key: bytes) -> Entry | None:
-        """Keep the previous file at `rel` if it was made from `key` and is untouched."""
-        entry = self.previous.reusable(rel, key) if self.previous else None
+    def keep(self, rel: str, key: bytes, entry: Entry | None = None) -> Entry | None:
+        """Keep the previous file at `rel` if it was made from `key` and is untouched
+        (`entry`: already found to be)."""
+        if entry is None:
+            entry = self.previous.reusable(rel, key) if self.previous else None
         if entry is not None:
             self.entries[rel] = entry
             self._kept.append(rel)
@@ -218,16 +288,20 @@ class Writer:
         """Whether the new output differs from the previous one at all."""
         return bool(self._texts or self._copies or self.rendered or self.previous is None
                     or self.entries.keys() != self.previous.entries.keys()
-                    or self.previous.strays())
+                    or not self.previous.untouched())
 
     def flush(self) -> None:
         """Put every kept, written and copied file into the staging folder."""
-        assert self.previous is not None or not self._kept
+        spare = self.spare.entries if self.spare else {}
         for rel in self._kept:
+            entry, there = self.entries[rel], spare.get(rel)
+            if there is not None and there.ino == entry.ino:
+                continue  # the spare holds this very file already
+            assert self.previous is not None
             target = self.root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not _link(self.previous.root / rel, target):  # type: ignore[union-attr]
-                shutil.copy2(self.previous.root / rel, target)  # type: ignore[union-attr]
+            _clear(target)
+            if not _link(self.previous.root / rel, target):
+                shutil.copy2(self.previous.root / rel, target)
         self._kept.clear()
         for rel, data in self._texts.items():
             self.entries[rel], new = place(self.root, rel, data, content_digest(data), None)
@@ -235,11 +309,23 @@ class Writer:
         self._texts.clear()
         for rel, source in self._copies.items():
             target = self.root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _clear(target)
             shutil.copyfile(source, target)
             self.entries[rel] = stat_entry(target, _copy_key(source, source.stat()), b"")
             self.written += 1
         self._copies.clear()
+
+    def finish(self) -> None:
+        """Remove what the spare held that the new site does not (once every page is in)."""
+        if self.spare is None:
+            return
+        gone = [rel for rel in self.spare.entries if rel not in self.entries]
+        for rel in gone:
+            (self.root / rel).unlink(missing_ok=True)
+        for folder in sorted(_folders({rel: self.spare.entries[rel] for rel in gone})
+                             - _folders(self.entries), key=len, reverse=True):
+            with contextlib.suppress(OSError):
+                (self.root / folder).rmdir()
 
 
 def _copy_key(source: Path, st: os.stat_result) -> bytes:
@@ -286,9 +372,10 @@ def delete_marked(path: Path) -> None:
     path.rmdir()
 
 
-def clear_leftovers(output: Path) -> None:
-    """Remove what an interrupted build left beside the output (refusing what is not ours)."""
-    for leftover in (staging_path(output), _old_path(output)):
+def clear_leftovers(output: Path, spare: bool = False) -> None:
+    """Remove what an interrupted build left beside the output (refusing what is not ours);
+    `spare`: the staging folder holds the site before the previous one, to be kept."""
+    for leftover in (_old_path(output),) if spare else (staging_path(output), _old_path(output)):
         remove_ours(leftover)
 
 
@@ -305,17 +392,24 @@ def new_staging(output: Path) -> Path:
     return staging
 
 
-def publish(staging: Path, output: Path) -> None:
-    """Put `staging` in the place of `output` in one step where the system allows it."""
+def publish(staging: Path, output: Path, keep: bool = False) -> bool:
+    """Put `staging` in the place of `output` in one step where the system allows it.
+
+    With `keep`, the previous site stays in the staging folder, where the next
+    build updates it instead of writing a whole site; True if it did.
+    """
     if output.exists() and _exchange(staging, output):
+        if keep:
+            return True
         delete_marked(staging)  # now holds the previous site
-        return
+        return False
     old = _old_path(output)
     if output.exists():
         output.rename(old)
     staging.rename(output)
     if old.exists():
         delete_marked(old)
+    return False
 
 
 _RENAME_EXCHANGE = 2
@@ -334,3 +428,49 @@ def _exchange(a: Path, b: Path) -> bool:
         log.debug("renameat2 failed: %s", os.strerror(ctypes.get_errno()))
         return False
     return True
+
+
+def load_tree(cache: Cache, root: Path) -> Tree | None:
+    """The folder as the last build left it; None if unknown, or not made by newsgen."""
+    if not (root / MARKER).is_file():
+        return None
+    found = cache.rows("SELECT data FROM outputs WHERE root = ?", str(root))
+    if not found:
+        return None
+    try:
+        files, folders, recorded = unpack(found[0][0])  # type: ignore[misc]
+        return Tree(root, {rel: Entry(*fields) for rel, fields in files.items()}, folders,
+                    recorded)
+    except (ValueError, TypeError, AttributeError) as exc:
+        cache.damaged(f"the list of output files: {exc}")
+        return None
+
+
+def prepare_staging(cache: Cache, output: Path) -> tuple[Path, Tree | None]:
+    """The staging folder: the site before the previous one if it is as that build left
+    it (then only the files that differ are replaced), else a new, empty folder."""
+    staging = staging_path(output)
+    spare = load_tree(cache, staging)
+    # From here until the swap the folder is half made: the cache must not vouch for it.
+    cache.write([("DELETE FROM outputs WHERE root = ?", [(str(staging),)])])
+    if spare is not None and spare.untouched():
+        clear_leftovers(output, spare=True)
+        return staging, spare
+    return new_staging(output), None
+
+
+def save_trees(cache: Cache, live: Tree, spare: Tree | None) -> None:
+    """Record the new output folder and the spare; forget folders that are gone (old
+    previews)."""
+    gone = [(root,) for (root,) in cache.rows("SELECT root FROM outputs")
+            if not Path(root).is_dir()]
+    rows = [(str(tree.root), pack(({rel: (e.key, e.content, e.size, e.mtime, e.ino, e.pictures,
+                                          e.needs) for rel, e in tree.entries.items()},
+                                   tree.folders, tree.recorded)))
+            for tree in (live, spare) if tree is not None]
+    cache.write([("DELETE FROM outputs WHERE root = ?", gone),
+                 ("INSERT OR REPLACE INTO outputs VALUES (?, ?)", rows)])
+
+
+def has_spare(cache: Cache, output: Path) -> bool:
+    return bool(cache.rows("SELECT 1 FROM outputs WHERE root = ?", str(staging_path(output))))

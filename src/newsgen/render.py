@@ -24,6 +24,7 @@ from newsgen.cache import Cache, fingerprint, pack
 from newsgen.errors import NewsgenError, Problem, Problems
 from newsgen.library import Library
 from newsgen.markdown import Body, BodyRenderer
+from newsgen.models import Article
 from newsgen.output import Entry, Writer, place
 from newsgen.plan import Page
 from newsgen.source import within
@@ -55,8 +56,9 @@ def _still_there(pictures: tuple[tuple[str, str], ...], statics: tuple[str, ...]
 
 
 def keep_unchanged(plan: Sequence[Page], library: Library, writer: Writer
-                   ) -> list[tuple[Page, bytes]]:
-    """Claim every page's path, keep the pages whose inputs did not change, return the rest."""
+                   ) -> tuple[list[tuple[Page, bytes]], PageKeys]:
+    """Claim every page's path, keep the pages whose inputs did not change; return the
+    rest, and the keys."""
     env = make_environment(library.config)
     keys = PageKeys(library, template_digests(env, {page.template for page in plan}))
     todo: list[tuple[Page, bytes]] = []
@@ -67,7 +69,7 @@ def keep_unchanged(plan: Sequence[Page], library: Library, writer: Writer
         key = keys.key(page)
         entry = writer.previous.reusable(page.path, key) if writer.previous else None
         if entry is not None and _still_there(entry.pictures, entry.needs, library):
-            writer.keep(page.path, key)
+            writer.keep(page.path, key, entry)
             writer.pages += 1
             for source, rel in entry.pictures:
                 writer.copy(rel, library.config.site_dir / source, owner)
@@ -75,7 +77,12 @@ def keep_unchanged(plan: Sequence[Page], library: Library, writer: Writer
             todo.append((page, key))
     for asset in library.assets:
         writer.copy(output_path(asset.url), asset.source, asset.used_by)
-    return todo
+    return todo, keys
+
+
+def body_key(context: bytes, article: Article, url: str) -> bytes:
+    """What a rendered body is made from (`context`: the site's configuration)."""
+    return fingerprint(context, article.source, article.body, article.body_line, url)
 
 
 class PageRenderer:
@@ -95,8 +102,7 @@ class PageRenderer:
         """The article's body, from the cache when its text and place are as before."""
         assert page.slug is not None
         article = self.library.by_slug[page.slug]
-        key = fingerprint(self.context, article.source, article.body, article.body_line,
-                          page.url)
+        key = body_key(self.context, article, page.url)
         cached = self.cache.body(key) if self.cache else None
         if isinstance(cached, tuple) and len(cached) == 3:
             body = Body(*cached)

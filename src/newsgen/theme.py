@@ -30,6 +30,11 @@ PUBLISHED_HIDDEN = {".well-known"}
 THEME_STATIC = ("css", "js", "favicon.svg")
 
 
+def source_dirs(site_dir: Path) -> list[Path]:
+    """Every folder a build reads files from (and site.yaml beside them)."""
+    return [site_dir / "content", *_layered(site_dir, "templates"), *_layered(site_dir, "static")]
+
+
 def template_dirs(site_dir: Path) -> list[Path]:
     return _layered(site_dir, "templates")
 

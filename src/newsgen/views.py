@@ -309,6 +309,7 @@ class PageKeys:
         self.templates = templates
         self.base = fingerprint(repr(library.config), bool(library.tags))
         self._cards: dict[str, bytes] = {}
+        self.arounds: dict[str, bytes] = {}  # article page path -> around()
         self._home: bytes | None = None
         self._tag_index: bytes | None = None
 
@@ -331,14 +332,24 @@ class PageKeys:
         return name, term.slug, len(term.articles)
 
     def key(self, page: Page) -> bytes:
+        if page.kind == "article":
+            assert page.slug is not None
+            around = self.arounds[page.path] = self.around(page)
+            return article_key(around, self.library.digests[page.slug])
+        return self._key(page)
+
+    def around(self, page: Page) -> bytes:
+        """An article page's key without its own file: what a body edit leaves as it was."""
+        return self._key(page)
+
+    def _key(self, page: Page) -> bytes:
         library = self.library
         parts: list[object] = [self.base, self.templates[page.template], page.kind, page.url,
                                page.number, page.total, page.section]
         if page.kind == "article":
             assert page.slug is not None
             article = library.by_slug[page.slug]
-            parts += [library.digests[page.slug], library.urls[page.slug],
-                      library.image_urls.get(page.slug),
+            parts += [library.urls[page.slug], library.image_urls.get(page.slug),
                       [self.card(a) for a in library.related[page.slug]],
                       [self.card(a) for a in library.older[page.slug]],
                       [self.term("tag", t) for t in article.tags],
@@ -365,3 +376,8 @@ class PageKeys:
             assert page.slug is not None
             parts += [library.urls[page.slug], library.by_slug[page.slug].title]
         return fingerprint(*parts)
+
+
+def article_key(around: bytes, digest: bytes) -> bytes:
+    """An article page's key: what is around the article, and the article's file."""
+    return fingerprint(around, digest)
