@@ -21,6 +21,8 @@ from newsgen.urls import href
 
 
 def make_environment(config: SiteConfig) -> jinja2.Environment:
+    """An environment serves one build: templates are read once, not checked for changes
+    on every page (each page would stat every template it extends, imports and includes)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config.site_dir)]),
         autoescape=True,
@@ -28,6 +30,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
     base_path = config.base_path
     env.globals["asset"] = lambda path: href(base_path, "/" + str(path).lstrip("/"))

@@ -148,29 +148,42 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return f"{cut} ..."
 
 
-@dataclass(frozen=True, slots=True)
 class ViewMaker:
-    """Builds views from one library; the only code that knows both sides."""
+    """Builds views from one library; the only code that knows both sides.
 
-    library: Library
+    Views are immutable, and an article appears as a card on dozens of pages
+    (older news, related, listings), so each card, date and section link is
+    made once per build and shared by every page that shows it.
+    """
 
-    @property
-    def config(self) -> SiteConfig:
-        return self.library.config
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.config: SiteConfig = library.config
+        self._site: SiteView | None = None
+        self._sections: dict[tuple[str, int], SectionLink] = {}
+        self._times: dict[datetime, TimeView] = {}
+        self._cards: dict[str, CardView] = {}
+        self._feeds: dict[str | None, tuple[FeedLink, ...]] = {}
 
     def href(self, url: str) -> str:
         return href(self.config.base_path, url)
 
     def site(self) -> SiteView:
-        return SiteView(title=self.config.title, description=self.config.description,
-                        language=self.config.language, home_url=self.href("/"),
-                        sections=tuple(self.section(s) for s in self.config.sections),
-                        strings=dict(self.config.strings),
-                        tags_url=self.href(TAGS_URL) if self.library.tags else None)
+        if self._site is None:
+            self._site = SiteView(
+                title=self.config.title, description=self.config.description,
+                language=self.config.language, home_url=self.href("/"),
+                sections=tuple(self.section(s) for s in self.config.sections),
+                strings=dict(self.config.strings),
+                tags_url=self.href(TAGS_URL) if self.library.tags else None)
+        return self._site
 
     def section(self, section: Section, page: int = 1) -> SectionLink:
-        return SectionLink(section.slug, section.title,
-                           self.href(listing_url("section", section.slug, page)))
+        link = self._sections.get((section.slug, page))
+        if link is None:
+            link = self._sections[section.slug, page] = SectionLink(
+                section.slug, section.title, self.href(listing_url("section", section.slug, page)))
+        return link
 
     def term(self, kind: str, term: Term) -> TermLink:
         return TermLink(term.name, self.href(listing_url(kind, term.slug)), len(term.articles))
@@ -181,9 +194,13 @@ class ViewMaker:
         return tuple(replace(self.term(kind, terms[slugify(name)]), name=name) for name in names)
 
     def time(self, value: datetime) -> TimeView:
-        local = value.astimezone(self.config.timezone)
-        return TimeView(local.isoformat(), format_datetime(local, self.config.strings),
-                        format_datetime(local, self.config.strings, "date_format"))
+        view = self._times.get(value)
+        if view is None:
+            local = value.astimezone(self.config.timezone)
+            view = self._times[value] = TimeView(
+                local.isoformat(), format_datetime(local, self.config.strings),
+                format_datetime(local, self.config.strings, "date_format"))
+        return view
 
     def image(self, article: Article) -> ImageView | None:
         url = self.library.image_urls.get(article.slug)
@@ -196,11 +213,14 @@ class ViewMaker:
         if isinstance(item, Link):
             return CardView(item.title, self.href(item.url), "", None, None, None,
                             external=is_external(item.url))
-        return CardView(title=item.title, url=self.href(self.library.urls[item.slug]),
-                        excerpt=excerpt(item.lead), image=self.image(item),
-                        date=self.time(item.date),
-                        section=self.section(self.config.section_by_slug[item.section]),
-                        external=False)
+        card = self._cards.get(item.slug)
+        if card is None:
+            card = self._cards[item.slug] = CardView(
+                title=item.title, url=self.href(self.library.urls[item.slug]),
+                excerpt=excerpt(item.lead), image=self.image(item), date=self.time(item.date),
+                section=self.section(self.config.section_by_slug[item.section]),
+                external=False)
+        return card
 
     def article(self, article: Article, body_html: str) -> ArticleView:
         return ArticleView(
@@ -232,7 +252,11 @@ class ViewMaker:
         return tuple(self.card(self.library.by_slug[s]) for s in page.reads)
 
     def feeds(self, section: str | None) -> tuple[FeedLink, ...]:
-        return tuple(FeedLink(*link) for link in feed_links(self.config, section))
+        links = self._feeds.get(section)
+        if links is None:
+            links = self._feeds[section] = tuple(
+                FeedLink(*link) for link in feed_links(self.config, section))
+        return links
 
     def _page(self, page: Page, title: str, description: str, section: str | None = None,
               meta: MetaView | None = None, draft: bool = False) -> PageView:
