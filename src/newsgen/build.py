@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Iterator
@@ -33,16 +32,12 @@ from newsgen.feeds import feeds
 from newsgen.library import Library, load_library
 from newsgen.models import parse_datetime
 from newsgen.output import (
-    Tree,
     Writer,
     check_output,
     clear_leftovers,
-    delete_marked,
     has_spare,
     load_tree,
-    prepare_staging,
-    publish,
-    save_trees,
+    staged,
     staging_path,
 )
 from newsgen.plan import Page, plan_pages
@@ -225,24 +220,14 @@ def _build(site_dir: Path, options: BuildOptions, result: BuildResult,
             copy_static(library, writer)
         problems.check(ContentError, strict=options.strict)
         if todo or writer.changed:
-            staging, writer.spare = prepare_staging(cache, output)
-            try:
+            with staged(cache, writer, output, keep=cache.on,
+                        publishing=lambda: _step(result, "publish")):
                 with _step(result, "render"):
-                    writer.flush()
+                    writer.flush(page.path for page, _ in todo)
                     render_pages(todo, library, writer, problems, options.jobs,
                                  options.progress, cache)
                     writer.flush()  # the pictures the rendered bodies show
-                    writer.finish()
                 problems.check(ContentError, strict=options.strict)
-                with _step(result, "publish"):
-                    kept = publish(staging, output, keep=previous is not None and cache.on)
-            except BaseException:
-                with contextlib.suppress(OSError):  # what stays is marked: the next build clears it
-                    delete_marked(staging)
-                raise
-            save_trees(cache, Tree.record(output, writer.entries),
-                       Tree(staging, previous.entries, previous.folders, previous.recorded)
-                       if kept and previous else None)
         else:  # clear what an interrupted build left, as a build that wrote would
             clear_leftovers(output, spare=has_spare(cache, output))
         if cache.on:

@@ -16,7 +16,9 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from newsgen.cache import Cache, pack, unpack
@@ -105,12 +107,23 @@ class Tree:
     recorded: int = 0  # time.time_ns() when the folders were read
 
     @classmethod
-    def record(cls, root: Path, entries: dict[str, Entry]) -> Tree:
+    def record(cls, root: Path, entries: dict[str, Entry], base: Tree | None = None,
+               touched: set[str] | frozenset[str] = frozenset()) -> Tree:
+        """The folder at `root` holding `entries`. With `base` (what the folder held before,
+        found untouched), only the folders in `touched` and the top one are read again.
+
+        The base's recording time is kept, so every folder read since counts as
+        just changed, and the next build lists its names instead of trusting its time.
+        """
+        known = base.folders if base is not None else {}
         folders: dict[str, tuple[int, int]] = {}
         for rel in _folders(entries):
-            st = (root / rel).stat()
+            if rel and rel not in touched and rel in known:
+                folders[rel] = known[rel]
+                continue
+            st = os.stat(f"{root}/{rel}")  # noqa: PTH116 (a Path per folder costs more)
             folders[rel] = (st.st_mtime_ns, st.st_ino)
-        return cls(root, entries, folders, time.time_ns())
+        return cls(root, entries, folders, base.recorded if base else time.time_ns())
 
     def reusable(self, rel: str, key: bytes, by: str = "key") -> Entry | None:
         """The entry for `rel` if it was made from `key` (or has these bytes) and is untouched."""
@@ -151,7 +164,7 @@ class Tree:
         return True
 
 
-def _folders(entries: dict[str, Entry]) -> set[str]:
+def _folders(entries: Iterable[str]) -> set[str]:
     folders = {""}
     for rel in entries:
         while "/" in rel:
@@ -173,15 +186,17 @@ def _children(entries: dict[str, Entry]) -> dict[str, set[str]]:
 
 
 def place(root: Path, rel: str, data: bytes, key: bytes, previous: Tree | None,
-          **extra: tuple) -> tuple[Entry, bool]:
+          fresh: bool = False, **extra: tuple) -> tuple[Entry, bool]:
     """Put `data` at root/rel: the previous file itself if its bytes are the same.
 
     A hard link keeps the file's time, so rsync, caches and crawlers see that it
-    did not change. Returns the entry and whether the bytes are new.
+    did not change. Returns the entry and whether the bytes are new. `fresh`: the
+    folder is made and holds nothing at `rel` (Writer.flush saw to both).
     """
     content = content_digest(data)
     target = root / rel
-    _clear(target)
+    if not fresh:
+        _clear(target)
     same = previous.reusable(rel, content, "content") if previous else None
     if same is not None and previous is not None and _link(previous.root / rel, target):
         return Entry(key, content, same.size, same.mtime, same.ino, **extra), False
@@ -233,6 +248,8 @@ class Writer:
         self._kept: list[str] = []
         self._texts: dict[str, bytes] = {}
         self._copies: dict[str, Path] = {}
+        self._made: set[str] = set()  # folders known to exist in the staging folder
+        self.touched: set[str] = set()  # folders whose list of names this writer changed
 
     def claim(self, rel: str, owner: str, role: str = "") -> bool:
         """Reserve `rel` for `owner`; False (and a problem) if it is taken."""
@@ -276,8 +293,12 @@ class Writer:
             if st is None or self.keep(rel, _copy_key(source, st)) is None:
                 self._copies[rel] = source
 
+    def _touch(self, rel: str) -> None:
+        self.touched.add(rel.rpartition("/")[0])
+
     def page(self, rel: str, entry: Entry, new: bool) -> None:
         """A page rendered straight into the staging folder (by any process)."""
+        self._touch(rel)
         self.entries[rel] = entry
         self.pages += 1
         self.rendered += 1
@@ -290,8 +311,19 @@ class Writer:
                     or self.entries.keys() != self.previous.entries.keys()
                     or not self.previous.untouched())
 
-    def flush(self) -> None:
-        """Put every kept, written and copied file into the staging folder."""
+    @property
+    def fresh(self) -> bool:
+        """Whether the staging folder started empty: then nothing is in any file's way."""
+        return self.spare is None
+
+    def flush(self, pages: Iterable[str] = ()) -> None:
+        """Put every kept, written and copied file into the staging folder, and make the
+        folders of `pages`, which are rendered into it next.
+
+        Folders are made in one go, before any file: one mkdir per folder instead
+        of one attempt per file, which on a busy disk is most of the writing time.
+        """
+        self._make_folders([*self._kept, *self._texts, *self._copies, *pages])
         spare = self.spare.entries if self.spare else {}
         for rel in self._kept:
             entry, there = self.entries[rel], spare.get(rel)
@@ -299,33 +331,60 @@ class Writer:
                 continue  # the spare holds this very file already
             assert self.previous is not None
             target = self.root / rel
-            _clear(target)
+            self._touch(rel)
+            if not self.fresh:
+                _clear(target)
             if not _link(self.previous.root / rel, target):
                 shutil.copy2(self.previous.root / rel, target)
         self._kept.clear()
         for rel, data in self._texts.items():
-            self.entries[rel], new = place(self.root, rel, data, content_digest(data), None)
+            self._touch(rel)
+            self.entries[rel], new = place(self.root, rel, data, content_digest(data), None,
+                                           self.fresh)
             self.written += new
         self._texts.clear()
         for rel, source in self._copies.items():
             target = self.root / rel
-            _clear(target)
+            self._touch(rel)
+            if not self.fresh:
+                _clear(target)
             shutil.copyfile(source, target)
             self.entries[rel] = stat_entry(target, _copy_key(source, source.stat()), b"")
             self.written += 1
         self._copies.clear()
+
+    def _make_folders(self, rels: Iterable[str]) -> None:
+        if not self._made:  # the top folder exists, and so does every folder of the spare
+            self._made = _folders(self.spare.entries) if self.spare else {""}
+        for folder in sorted(_folders(rels) - self._made):  # parents first
+            path = self.root / folder
+            self._touch(folder)
+            try:
+                path.mkdir()
+            except FileExistsError:
+                if path.is_symlink() or not path.is_dir():  # the spare had a file here
+                    path.unlink()
+                    path.mkdir()
+            self._made.add(folder)
 
     def finish(self) -> None:
         """Remove what the spare held that the new site does not (once every page is in)."""
         if self.spare is None:
             return
         gone = [rel for rel in self.spare.entries if rel not in self.entries]
+        if not gone:
+            return
         for rel in gone:
+            self._touch(rel)
             (self.root / rel).unlink(missing_ok=True)
-        for folder in sorted(_folders({rel: self.spare.entries[rel] for rel in gone})
-                             - _folders(self.entries), key=len, reverse=True):
+        for folder in sorted(_folders(gone) - _folders(self.entries), key=len, reverse=True):
+            self._touch(folder)
             with contextlib.suppress(OSError):
                 (self.root / folder).rmdir()
+
+    def tree(self, root: Path) -> Tree:
+        """What this writer left, as a Tree of the folder once it is at `root`."""
+        return Tree.record(root, self.entries, self.spare, self.touched)
 
 
 def _copy_key(source: Path, st: os.stat_result) -> bytes:
@@ -453,10 +512,39 @@ def prepare_staging(cache: Cache, output: Path) -> tuple[Path, Tree | None]:
     spare = load_tree(cache, staging)
     # From here until the swap the folder is half made: the cache must not vouch for it.
     cache.write([("DELETE FROM outputs WHERE root = ?", [(str(staging),)])])
+    checked = time.time_ns()
     if spare is not None and spare.untouched():
         clear_leftovers(output, spare=True)
-        return staging, spare
+        # Every folder is as recorded as of `checked`, the racy ones included (their
+        # names were listed): from now on their times vouch for them.
+        return staging, replace(spare, recorded=checked)
     return new_staging(output), None
+
+
+@contextmanager
+def staged(cache: Cache, writer: Writer, output: Path, keep: bool,
+           publishing: Callable[[], AbstractContextManager[object]] = contextlib.nullcontext
+           ) -> Iterator[Path]:
+    """The staging folder for `writer` to fill. When the block ends, the folder takes the
+    place of `output` (timed by `publishing`) and both folders are recorded; when it
+    fails, the folder is removed and the output is as it was.
+
+    `keep`: the previous site stays as the spare for the next build.
+    """
+    staging, writer.spare = prepare_staging(cache, output)
+    previous = writer.previous
+    try:
+        yield staging
+        with publishing():
+            writer.finish()
+            kept = publish(staging, output, keep=keep and previous is not None)
+    except BaseException:
+        with contextlib.suppress(OSError):  # what stays is marked: the next build clears it
+            delete_marked(staging)
+        raise
+    save_trees(cache, writer.tree(output),
+               Tree(staging, previous.entries, previous.folders, previous.recorded)
+               if kept and previous else None)
 
 
 def save_trees(cache: Cache, live: Tree, spare: Tree | None) -> None:

@@ -13,7 +13,6 @@ full build runs: this only skips work whose result is known.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -26,17 +25,7 @@ from newsgen.frontmatter import split_text
 from newsgen.library import Library
 from newsgen.markdown import Body, BodyRenderer
 from newsgen.models import Article
-from newsgen.output import (
-    Tree,
-    Writer,
-    delete_marked,
-    place,
-    prepare_staging,
-    publish,
-    racy,
-    save_trees,
-    staging_path,
-)
+from newsgen.output import Tree, Writer, place, racy, staged, staging_path
 from newsgen.plan import Page
 from newsgen.render import body_key
 from newsgen.sitemaps import NEWS_WINDOW
@@ -202,22 +191,12 @@ def quick_build(cache: Cache, config: SiteConfig, asked: bytes, now: datetime, o
     result = Quick(snap.pages, len(previous.entries), 0, 0, snap.owners, list(snap.warnings),
                    list(snap.held_back))
     if made:
-        staging, writer.spare = prepare_staging(cache, output)
-        try:
-            writer.flush()
+        with staged(cache, writer, output, keep=cache.on) as staging:
+            writer.flush(made)
             for rel, (data, key, body) in made.items():
-                entry, new = place(staging, rel, data, key, previous, pictures=body.pictures,
-                                   needs=body.statics)
+                entry, new = place(staging, rel, data, key, previous, writer.fresh,
+                                   pictures=body.pictures, needs=body.statics)
                 writer.page(rel, entry, new)
-            writer.finish()
-            kept = publish(staging, output, keep=cache.on)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                delete_marked(staging)
-            raise
-        save_trees(cache, Tree.record(output, writer.entries),
-                   Tree(staging, previous.entries, previous.folders, previous.recorded)
-                   if kept else None)
         result.rendered, result.written = writer.rendered, writer.written
     _remember(cache, snap, files, seen, edits, {e.source: made[rel][2]
                                                 for rel, e in pages.items()}, context)

@@ -92,6 +92,7 @@ class PageRenderer:
         self.library = library
         self.root = writer.root
         self.previous = writer.previous
+        self.fresh = writer.fresh
         self.cache = cache
         self.env = make_environment(library.config)
         self.views = ViewMaker(library)
@@ -126,7 +127,7 @@ class PageRenderer:
         except NewsgenError as exc:  # a template mistake: reported with the others
             return Rendered(None, False, (*problems.items, *exc.problems), fresh)
         entry, new = place(self.root, page.path, html.encode("utf-8"), key, self.previous,
-                           pictures=body.pictures, needs=body.statics)
+                           self.fresh, pictures=body.pictures, needs=body.statics)
         return Rendered(entry, new, tuple(problems.items), fresh)
 
 
