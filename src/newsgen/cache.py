@@ -52,9 +52,16 @@ def fingerprint(*parts: object) -> bytes:
     """A digest of plain values (str, numbers, bytes, tuples of them, datetimes).
 
     repr() of these is exact and the same in every process and on every run.
+    A bytes part (a whole file) is hashed as it is: its repr would cost more
+    than the hashing. Each part is prefixed with its kind and length, so no two
+    lists of parts hash alike.
     """
-    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"),
-                           digest_size=16).digest()
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogatepass")
+        h.update(b"%c%d:" % (98 if data is part else 114, len(data)))
+        h.update(data)
+    return h.digest()
 
 
 @cache

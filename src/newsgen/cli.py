@@ -18,11 +18,8 @@ from typing import TextIO
 
 from newsgen import __version__
 from newsgen.build import BuildOptions, BuildResult, build
-from newsgen.check import check_site
 from newsgen.errors import NewsgenError, Problem
 from newsgen.render import default_jobs
-from newsgen.scaffold import new_article
-from newsgen.serve import serve
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -183,7 +180,13 @@ def _shown(path: Path) -> Path:
         return path
 
 
+# `check`, `new` and `serve` import what they need when they run: a build, the
+# command run most, then starts without the checker, the scaffolding or watchdog.
+
+
 def run_new(args: argparse.Namespace) -> int:
+    from newsgen.scaffold import new_article
+
     try:
         now = _clock(args.now)
     except ValueError as exc:
@@ -202,6 +205,8 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    from newsgen.serve import serve
+
     # One process: forking beside the server's threads is unsafe, and a preview
     # rebuild is usually small.
     options = BuildOptions(drafts=args.drafts, future=args.future, jobs=1)
@@ -263,6 +268,8 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _check_built(args: argparse.Namespace, result: BuildResult) -> int:
+    from newsgen.check import check_site
+
     report = check_site(args.source, result, external=args.external, timeout=args.timeout)
     if report.problems:
         _print_problems(report.problems)
