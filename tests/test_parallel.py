@@ -51,3 +51,53 @@ def test_a_template_mistake_is_reported_once_from_any_process(big: Path, tmp_pat
 def test_jobs_must_be_positive(big: Path) -> None:
     run = newsgen("build", "-s", big, "-j", "0")
     assert run.code == 2 and "must be 1 or more" in run.err
+
+
+def _build_in_process(site: Path, output: Path, jobs: int, cache: bool = False
+                      ) -> list[tuple[str, int, str]]:
+    """Build with `jobs` processes; the problems it reports, in the order it reports them."""
+    from newsgen.build import BuildOptions, build
+    from newsgen.errors import NewsgenError
+    try:
+        result = build(site, BuildOptions(now=NOW, output=output, jobs=jobs, cache=cache))
+    except NewsgenError as exc:
+        return [(p.path, p.line, p.message) for p in exc.problems]
+    return [(p.path, p.line, p.message) for p in result.warnings]
+
+
+def test_parsing_and_related_search_across_processes_change_nothing(
+        big: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past their thresholds, articles are parsed and related lists searched in processes:
+    the same site, the same warnings, in the same order."""
+    import newsgen.library
+    import newsgen.related
+    monkeypatch.setattr(newsgen.library, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(newsgen.related, "PARALLEL_FROM", 10)
+    site = tmp_path / "site"
+    shutil.copytree(big, site)
+    first = sorted((site / "content").rglob("*.md"))[5]
+    text = first.read_text(encoding="utf-8")
+    write(first, text.replace("\n---\n", "\nnonsense: 1\n---\n", 1))  # a warning
+    one, two = tmp_path / "one", tmp_path / "two"
+    warned = _build_in_process(site, one, 1)
+    assert any("nonsense" in message for _, _, message in warned)
+    assert _build_in_process(site, two, 2, cache=True) == warned
+    assert manifest(one) == manifest(two)
+    # What the processes parsed went into the cache under the right files.
+    assert _build_in_process(site, tmp_path / "three", 1, cache=True) == warned
+    assert manifest(tmp_path / "three") == manifest(one)
+
+
+def test_broken_articles_are_reported_alike_from_any_process(
+        big: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import newsgen.library
+    monkeypatch.setattr(newsgen.library, "PARALLEL_FROM", 10)
+    site = tmp_path / "site"
+    shutil.copytree(big, site)
+    files = sorted((site / "content").rglob("*.md"))
+    write(files[3], "---\ntitle: [unclosed\n---\nBody.\n")
+    write(files[200], files[200].read_text(encoding="utf-8").replace("title:", "titel:", 1))
+    alone = _build_in_process(site, tmp_path / "one", 1)
+    assert len({path for path, _, _ in alone}) >= 2
+    assert _build_in_process(site, tmp_path / "two", 2) == alone
+    assert not (tmp_path / "one").exists() and not (tmp_path / "two").exists()

@@ -93,3 +93,21 @@ def test_the_editors_picks_come_first_and_are_not_repeated():
     related = fill_related(articles, {articles[0].slug: (pick,)}, 3)[articles[0].slug]
     assert related[0] is pick
     assert len(related) == 3 and pick not in related[1:]
+
+
+def test_forked_search_picks_the_same(monkeypatch):
+    """Split across processes, every list is as one process makes it, picks included."""
+    import random
+
+    import newsgen.related
+    rng = random.Random(5)
+    draws = [(i % 4, 23 * i + rng.randint(0, 40), sorted({rng.randint(0, 30) for _ in range(3)}))
+             for i in range(300)]
+    articles = site(draws)
+    picks = {articles[7].slug: (articles[40],), articles[100].slug: (articles[3], articles[9])}
+    alone = fill_related(articles, picks, 4)
+    monkeypatch.setattr(newsgen.related, "PARALLEL_FROM", 10)
+    forked = fill_related(articles, picks, 4, jobs=2)
+    assert forked == alone
+    assert forked[articles[7].slug][0] is articles[40]
+    assert forked == {**exhaustive(articles, 4), **{slug: forked[slug] for slug in picks}}

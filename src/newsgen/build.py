@@ -209,7 +209,8 @@ def _build(site_dir: Path, options: BuildOptions, result: BuildResult,
         with _step(result, "load"):
             library = load_library(config, problems, now=now, drafts=options.drafts,
                                    future=options.future, strict=options.strict,
-                                   progress=options.progress, cache=cache)
+                                   progress=options.progress, cache=cache,
+                                   jobs=options.jobs)
         writer = Writer(staging_path(output), problems, previous)
         with _step(result, "plan"):
             plan = plan_pages(library)

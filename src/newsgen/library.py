@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import difflib
 import logging
+import multiprocessing
 import os
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -106,12 +107,35 @@ def find_articles(content_dir: Path) -> list[Path]:
     return sorted(found)
 
 
+@dataclass(frozen=True, slots=True)
+class _Parse:
+    """An article file to parse: read, and not a version the cache holds."""
+
+    path: Path
+    rel: str
+    data: bytes
+    digest: bytes
+    stat: str  # "" when the file could not be stat'ed
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    article: Article | None
+    problems: tuple[Problem, ...]
+    head: bytes  # digest of the front matter; b"" when the article has errors
+    blob: bytes  # packed (article, problems) for the cache; b"" when it has errors
+    likely: frozenset[str]  # slugs the article would have had, when it could not be read
+
+
 class ArticleReader:
     """Reads articles, and keeps each parsed one in the cache under its file's digest.
 
     A file whose size, time and inode are as recorded is not even read; one
     that was saved just before it was recorded is read, since a second save
-    within the same clock tick would leave its time unchanged.
+    within the same clock tick would leave its time unchanged. The files left
+    to parse (all of them, in a first build) are parsed in forked processes
+    when there are many: YAML and the checks are most of the loading time.
     """
 
     def __init__(self, config: SiteConfig, cache: Cache | None) -> None:
@@ -127,13 +151,16 @@ class ArticleReader:
         self.now_ns = time.time_ns()
 
     def read(self, path: Path, rel: str, problems: Problems
-             ) -> tuple[Article | None, SourceFile | None, bytes]:
-        """The article (or None, reported), its source when it was split, its file's digest."""
+             ) -> tuple[Article | None, _Parse | None, bytes]:
+        """The article from the cache, or the file to parse; and the file's digest.
+
+        (None, None, b""): the file could not be read, and `problems` says why.
+        """
         try:
             st = path.stat()
-            stat = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+            stat, mtime_ns = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}", st.st_mtime_ns
         except OSError:
-            stat = ""
+            stat, mtime_ns = "", 0
         row = self.known.get(rel)
         if row and stat and row[0] == stat and (article := self._cached(row[3], problems)):
             self.heads[rel] = (row[1], row[2])
@@ -143,19 +170,44 @@ class ArticleReader:
             return None, None, b""
         digest = fingerprint(self.context, rel, data)
         if row and row[1] == digest and (article := self._cached(row[3], problems)):
-            self._keep(rel, stat, digest, row[2], row[3], st.st_mtime_ns)
+            self._keep(rel, stat, digest, row[2], row[3], mtime_ns)
             self.heads[rel] = (digest, row[2])
             return article, None, digest
+        return None, _Parse(path, rel, data, digest, stat, mtime_ns), digest
+
+    def parse_all(self, jobs: list[_Parse], processes: int,
+                  progress: Callable[[str, int, int], None] | None = None) -> list[_Parsed]:
+        """Parse `jobs`, in order; in `processes` forked processes when there are many."""
+        global _READER
+        forkable = "fork" in multiprocessing.get_all_start_methods()
+        if processes < 2 or len(jobs) < PARALLEL_FROM or not forkable:
+            return _counted(map(self.parse, jobs), len(jobs), progress)
+        _READER = self
+        try:
+            with multiprocessing.get_context("fork").Pool(processes) as pool:
+                return _counted(pool.imap(_parse_share, jobs, chunksize=CHUNK), len(jobs),
+                                progress)
+        finally:
+            _READER = None
+
+    def parse(self, job: _Parse) -> _Parsed:
         found = Problems()
-        src = split_article(data, rel, found)
+        src = split_article(job.data, job.rel, found)
         article = parse_article(src, self.config, found) if src is not None else None
-        problems.extend(found.items)
-        if article is not None and not found.errors:
-            head = fingerprint(self.context, rel, src.head)
-            self._keep(rel, stat, digest, head, pack((article, tuple(found.items))),
-                       st.st_mtime_ns)
-            self.heads[rel] = (digest, head)
-        return article, src, digest
+        if article is None:
+            return _Parsed(None, tuple(found.items), b"", b"",
+                           frozenset(_likely_slugs(job.path, src)))
+        if found.errors:
+            return _Parsed(article, tuple(found.items), b"", b"", frozenset())
+        assert src is not None
+        return _Parsed(article, tuple(found.items), fingerprint(self.context, job.rel, src.head),
+                       pack((article, tuple(found.items))), frozenset())
+
+    def take(self, job: _Parse, parsed: _Parsed) -> None:
+        """Record what parsing `job` gave, to be cached."""
+        if parsed.blob:
+            self._keep(job.rel, job.stat, job.digest, parsed.head, parsed.blob, job.mtime_ns)
+            self.heads[job.rel] = (job.digest, parsed.head)
 
     def _cached(self, blob: bytes, problems: Problems) -> Article | None:
         try:
@@ -169,7 +221,7 @@ class ArticleReader:
 
     def _keep(self, rel: str, stat: str, digest: bytes, head: bytes, data: bytes,
               mtime_ns: int) -> None:
-        trusted = "" if racy(mtime_ns, self.now_ns) else stat
+        trusted = "" if not stat or racy(mtime_ns, self.now_ns) else stat
         known = self.known.get(rel)
         if known and known[1:] == (digest, head, data):
             if known[0] != trusted:
@@ -193,20 +245,20 @@ class ArticleReader:
 def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
                  drafts: bool = False, future: bool = False, strict: bool = False,
                  progress: Callable[[str, int, int], None] | None = None,
-                 cache: Cache | None = None) -> Library:
+                 cache: Cache | None = None, jobs: int = 1) -> Library:
     """Parse and check every article; raise ContentError with all problems found."""
     site = config.site_dir
     paths = find_articles(config.content_dir)
     if not paths:
         problems.error("there are no articles: add Markdown files under content/",
                        "content")
-    parsed: list[Article] = []
-    broken: set[str] = set()  # slugs of articles that failed to load, already reported
     # Only a link can lead out of the site: the folders walked into are not links.
     content_inside = within(config.content_dir, site)
     reader = ArticleReader(config, cache)
     present: set[str] = set()
     digests: dict[str, bytes] = {}  # source file -> its digest
+    # Each file in order: its article and problems, or the parsing it waits for.
+    files: list[tuple[Path, Article | None, Problems, _Parse | None]] = []
     for count, path in enumerate(paths, 1):
         if progress is not None:
             progress("load", count, len(paths))
@@ -216,14 +268,29 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
                            "file into content/ instead", rel)
             continue
         present.add(rel)
-        article, src, digests[rel] = reader.read(path, rel, problems)
+        found = Problems()
+        article, job, digests[rel] = reader.read(path, rel, found)
+        files.append((path, article, found, job))
+    waiting = [job for _, _, _, job in files if job is not None]
+    parsed = dict(zip((job.rel for job in waiting), reader.parse_all(waiting, jobs, progress),
+                      strict=True))
+    articles: list[Article] = []
+    broken: set[str] = set()  # slugs of articles that failed to load, already reported
+    for path, article, found, job in files:
+        problems.extend(found.items)
+        if job is not None:
+            result = parsed[job.rel]
+            reader.take(job, result)
+            problems.extend(result.problems)
+            article = result.article
+            broken |= result.likely
+        elif article is None:  # not even read
+            broken |= _likely_slugs(path, None)
         if article is not None:
-            parsed.append(article)
-        else:
-            broken |= _likely_slugs(path, src)
+            articles.append(article)
     reader.save(present)
 
-    everything = _unique_slugs(parsed, problems)
+    everything = _unique_slugs(articles, problems)
     reasons = {a.slug: hold_back_reason(a, now, drafts, future) for a in everything.values()}
     published = sorted((a for a in everything.values() if reasons[a.slug] is None),
                        key=lambda a: a.sort_key)
@@ -239,7 +306,7 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
 
     resolver = _Resolver(by_slug, everything, broken, reasons, problems)
     related = _related(published, {a.slug: resolver.related(a) for a in published},
-                       config.related_count, by_slug, cache)
+                       config.related_count, by_slug, cache, jobs)
     position = {a.slug: i for members in by_section.values() for i, a in enumerate(members)}
     older = {a.slug: resolver.older(a, by_section[a.section], position[a.slug],
                                     config.older_news)
@@ -276,8 +343,28 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
                    notes=tuple(resolver.notes))
 
 
+PARALLEL_FROM = 1000  # below this many files to parse, starting processes costs more
+CHUNK = 256  # files a process takes at a time
+_READER: ArticleReader | None = None  # set before forking; the processes inherit it
+
+
+def _parse_share(job: _Parse) -> _Parsed:
+    assert _READER is not None
+    return _READER.parse(job)
+
+
+def _counted(results: Iterator[_Parsed], total: int,
+             progress: Callable[[str, int, int], None] | None) -> list[_Parsed]:
+    done = []
+    for result in results:
+        done.append(result)
+        if progress is not None:
+            progress("parse", len(done), total)
+    return done
+
+
 def _related(published: list[Article], picks: dict[str, tuple[Article | Link, ...]],
-             count: int, by_slug: dict[str, Article], cache: Cache | None
+             count: int, by_slug: dict[str, Article], cache: Cache | None, jobs: int
              ) -> dict[str, tuple[Article | Link, ...]]:
     """fill_related, or its answer from the last build when nothing it reads has changed.
 
@@ -291,7 +378,7 @@ def _related(published: list[Article], picks: dict[str, tuple[Article | Link, ..
     if isinstance(stored, dict):
         return {slug: tuple(by_slug[i] if isinstance(i, str) else i for i in items)
                 for slug, items in stored.items()}
-    related = fill_related(published, picks, count)
+    related = fill_related(published, picks, count, jobs)
     if cache is not None:
         cache.write([("INSERT OR REPLACE INTO results VALUES (?, ?, ?)",
                       [("related", key, pack({slug: tuple(

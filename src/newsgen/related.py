@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+import multiprocessing
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
@@ -40,17 +41,48 @@ def _score(tags_a: frozenset[str], section_a: str, time_a: float,
 
 
 def fill_related(articles: Sequence[Article], picks: Mapping[str, tuple[Article | Link, ...]],
-                 count: int) -> dict[str, tuple[Article | Link, ...]]:
-    """slug -> related items: the editor's picks, then the best-scoring others up to `count`."""
-    scorer = _Scorer(articles)
-    result: dict[str, tuple[Article | Link, ...]] = {}
-    for article in articles:
-        chosen = picks.get(article.slug, ())
+                 count: int, jobs: int = 1) -> dict[str, tuple[Article | Link, ...]]:
+    """slug -> related items: the editor's picks, then the best-scoring others up to `count`.
+
+    On a large site the search runs in `jobs` forked processes, each taking a
+    share of the articles; every list is the same whatever their number.
+    """
+    global _SEARCH
+    by_slug = {a.slug: a for a in articles}
+    _SEARCH = (_Scorer(articles), picks, count)
+    try:
+        slugs = [a.slug for a in articles]
+        forkable = "fork" in multiprocessing.get_all_start_methods()
+        if jobs > 1 and len(slugs) >= PARALLEL_FROM and forkable:
+            share = -(-len(slugs) // (jobs * 4))  # a few shares each, to even out
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                found = [best for part in pool.map(
+                    _search, [slugs[i:i + share] for i in range(0, len(slugs), share)])
+                    for best in part]
+        else:
+            found = _search(slugs)
+    finally:
+        _SEARCH = None
+    return {slug: (*picks.get(slug, ()), *(by_slug[s] for s in best))
+            for slug, best in zip(slugs, found, strict=True)}
+
+
+PARALLEL_FROM = 2000  # below this many articles, starting processes costs more than it saves
+_SEARCH: tuple[_Scorer, Mapping[str, tuple[Article | Link, ...]], int] | None = None
+
+
+def _search(slugs: Sequence[str]) -> list[tuple[str, ...]]:
+    """The automatic picks of each article in `slugs`, as slugs (cheap to send back)."""
+    assert _SEARCH is not None
+    scorer, picks, count = _SEARCH
+    found = []
+    for slug in slugs:
+        chosen = picks.get(slug, ())
         room = count - len(chosen)
-        taken = {article.slug} | {c.slug for c in chosen if isinstance(c, Article)}
-        result[article.slug] = (*chosen, *scorer.best(article, room, taken)) if room > 0 \
-            else tuple(chosen)
-    return result
+        taken = {slug} | {c.slug for c in chosen if isinstance(c, Article)}
+        found.append(tuple(c.slug for c in scorer.best(scorer.articles[slug], room, taken))
+                     if room > 0 else ())
+    return found
 
 
 class _Scorer:
@@ -65,7 +97,11 @@ class _Scorer:
 
     def __init__(self, articles: Sequence[Article]) -> None:
         total = len(articles)
+        self.articles = {a.slug: a for a in articles}
         self.tags = {a.slug: frozenset(slugify(t) for t in a.tags) for a in articles}
+        self.order = {a.slug: a.sort_key for a in articles}  # a property: computed once here
+        self.stamp = {a.slug: -key[0] for a, key in zip(articles, self.order.values(),
+                                                         strict=True)}
         self.by_tag: dict[str, list[Article]] = defaultdict(list)
         for article in articles:  # newest first, as given: each tag's list is in time order
             for tag in self.tags[article.slug]:
@@ -73,58 +109,64 @@ class _Scorer:
         self.idf = {tag: math.log(1 + total / len(members))
                     for tag, members in self.by_tag.items()}
         pulling = max(50, COMMON_TAG_SHARE * total)  # larger tags do not bring candidates in
-        # Each pulling tag's articles, split by section (a same-section one can score more).
-        self.streams: dict[str, dict[str, list[Article]]] = defaultdict(
-            lambda: defaultdict(list))
+        # Each pulling tag's articles, split by section (a same-section one can score more),
+        # with their sort keys beside them for bisecting.
+        self.streams: dict[str, dict[str, tuple[list[Article], list[tuple[float, str]]]]] = \
+            defaultdict(dict)
         for tag, members in self.by_tag.items():
             if len(members) <= pulling:
+                split: dict[str, list[Article]] = defaultdict(list)
                 for a in members:
-                    self.streams[tag][a.section].append(a)
+                    split[a.section].append(a)
+                for section, part in split.items():
+                    self.streams[tag][section] = (part, [self.order[a.slug] for a in part])
         self.by_section: dict[str, list[Article]] = defaultdict(list)
         for article in articles:
             self.by_section[article.section].append(article)
         self.position = {a.slug: i for members in self.by_section.values()
                          for i, a in enumerate(members)}
-        self.stamp = {a.slug: a.date.timestamp() for a in articles}
 
     def best(self, article: Article, room: int, taken: set[str]) -> list[Article]:
         own_tags, own_time = self.tags[article.slug], self.stamp[article.slug]
+        tags, stamp, order, idf = self.tags, self.stamp, self.order, self.idf
         seen = set(taken)
-        scored: list[tuple[float, Article]] = []
+        scored: list[tuple[float, tuple[float, str], Article]] = []
         top: list[float] = []  # the `room` highest scores so far, lowest first
 
         def consider(c: Article) -> None:
             seen.add(c.slug)
-            score = _score(own_tags, article.section, own_time, self.tags[c.slug], c.section,
-                           self.stamp[c.slug], self.idf)
-            scored.append((score, c))
-            heapq.heappush(top, score)
-            if len(top) > room:
-                heapq.heappop(top)
+            score = _score(own_tags, article.section, own_time, tags[c.slug], c.section,
+                           stamp[c.slug], idf)
+            scored.append((-score, order[c.slug], c))
+            if len(top) < room:
+                heapq.heappush(top, score)
+            elif score > top[0]:
+                heapq.heapreplace(top, score)
 
         section = self.by_section[article.section]
         here = self.position[article.slug]
         for c in section[max(0, here - SECTION_NEIGHBOURS):here + SECTION_NEIGHBOURS + 1]:
             if c.slug not in seen:
                 consider(c)
-        ceiling = math.fsum(self.idf[t] for t in own_tags)
+        ceiling = math.fsum(idf[t] for t in own_tags)
         # Every stream, both ways from the article's time: (distance, order, list, step, i).
         frontier: list[tuple[float, int, list[Article], int, int]] = []
 
-        def push(members: list[Article], i: int, step: int, order: int) -> None:
+        def push(members: list[Article], i: int, step: int, rank: int) -> None:
             if 0 <= i < len(members):
-                distance = abs(own_time - self.stamp[members[i].slug])
-                heapq.heappush(frontier, (distance, order, members, step, i))
+                distance = abs(own_time - stamp[members[i].slug])
+                heapq.heappush(frontier, (distance, rank, members, step, i))
 
-        order = 0
+        rank = 0
+        own_key = order[article.slug]
         for tag in sorted(t for t in own_tags if t in self.streams):
-            for _, members in sorted(self.streams[tag].items()):
-                at = bisect.bisect_left(members, article.sort_key, key=lambda a: a.sort_key)
-                push(members, at - 1, -1, order)  # newer
-                push(members, at, 1, order + 1)  # older (the article itself is skipped as seen)
-                order += 2
+            for _, (members, keys) in sorted(self.streams[tag].items()):
+                at = bisect.bisect_left(keys, own_key)
+                push(members, at - 1, -1, rank)  # newer
+                push(members, at, 1, rank + 1)  # older (the article itself is skipped as seen)
+                rank += 2
         while frontier:
-            distance, order, members, step, i = heapq.heappop(frontier)
+            distance, rank, members, step, i = heapq.heappop(frontier)
             c = members[i]
             # The same arithmetic as _score, so the bound is never below a real score.
             reach = ceiling + (SECTION_BONUS if c.section == article.section else 0.0) \
@@ -133,6 +175,6 @@ class _Scorer:
                 continue  # nothing further along this stream can take a place
             if c.slug not in seen:
                 consider(c)
-            push(members, i + step, step, order)
-        scored.sort(key=lambda sc: (-sc[0], sc[1].sort_key))
-        return [c for _, c in scored[:room]]
+            push(members, i + step, step, rank)
+        scored.sort(key=lambda item: item[:2])
+        return [c for _, _, c in scored[:room]]
