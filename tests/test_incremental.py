@@ -179,6 +179,9 @@ def edit_template(site: Site, story: Story) -> None:
     if name == "article.html":  # a visible change as well, on article pages only
         site.templates[name] = original.replace("</article>",
                                                 f"<p>{site.sentence(2)}</p></article>", 1)
+        if site.rng.random() < 0.5:  # pages that show their tags' counts depend on them
+            site.templates[name] = site.templates[name].replace(
+                "{{ tag.name }}</a>", "{{ tag.name }} ({{ tag.count }})</a>", 1)
 
 
 def edit_config(site: Site, story: Story) -> None:
@@ -312,6 +315,31 @@ def test_a_template_edit_rerenders_the_pages_that_use_it(site: Site) -> None:
     articles = len(site.stories)
     assert out.endswith(f": {articles} rendered, {articles} files changed\n")
     assert len(changed) == articles and all(rel.count("/") == 2 for rel in changed)
+
+
+def test_publishing_an_article_renders_only_the_pages_that_change(site: Site) -> None:
+    """A new article changes the count of its tags and author, which the theme's article
+    pages do not show: the articles that merely share a tag are not rendered again."""
+    out, changed = changed_files(site, lambda: add(site, next(iter(site.stories.values()))))
+    pages = [rel for rel in changed if rel.endswith(".html")]
+    assert out.endswith(f": {len(pages)} rendered, {len(changed)} files changed\n"), out
+
+
+def test_a_page_that_shows_a_count_follows_it(site: Site) -> None:
+    """With a theme that shows each tag's count on article pages, those pages change,
+    even where nothing else on them does (no automatic related lists, another section)."""
+    site.templates["article.html"] = (THEME / "article.html").read_text(
+        encoding="utf-8").replace("{{ tag.name }}</a>", "{{ tag.name }} ({{ tag.count }})</a>")
+    site.config["related_count"] = 0
+    site.save()
+    assert newsgen("build", "-s", site.root, "--now", NOW).code == 0
+    _, changed = changed_files(site, lambda: add(site, next(iter(site.stories.values()))))
+    new = site.stories[f"bai-{site.made:03d}"]
+    elsewhere = [s for s in site.stories.values()
+                 if s.section != new.section and set(s.tags) & set(new.tags)]
+    assert elsewhere
+    for story in elsewhere:
+        assert f"{story.section}/{story.slug}/index.html" in changed, story.slug
 
 
 def test_a_rebuild_with_nothing_changed_leaves_the_output_alone(site: Site) -> None:

@@ -42,7 +42,8 @@ class Snapshot:
     asked: bytes  # the options and site.yaml as the build read them
     files: dict[str, str]  # path -> "size:mtime:inode" of every source file; "" unsure
     window: tuple[float, float]  # build clocks (timestamps) that publish the same articles
-    articles: dict[str, tuple[str, bytes, bytes]]  # article file -> (page URL, around, body)
+    # article file -> (page URL, around (lean and full, see PageKeys), body)
+    articles: dict[str, tuple[str, tuple[bytes, bytes], bytes]]
     heads: dict[str, tuple[bytes, bytes]]  # article file -> (its digest, its front matter's)
     verbatim: bool  # the article template shows the body once, as it is
     pages: int
@@ -94,10 +95,10 @@ def clock_window(library: Library) -> tuple[float, float]:
 
 
 def take(cache: Cache, asked: bytes, files: dict[str, str], seen: int, library: Library,
-         plan: list[Page], pages: int, around: dict[str, bytes], verbatim: bool,
+         plan: list[Page], pages: int, around: dict[str, tuple[bytes, bytes]], verbatim: bool,
          owners: dict[str, str], warnings: list[Problem], held_back: list[str]) -> None:
     """Record what this build read (`files`, as found at time `seen`) for the next one."""
-    context = fingerprint(repr(library.config))
+    context = library.config.digest
     articles = {}
     for page in plan:
         if page.kind == "article" and page.slug is not None and page.path in around:
@@ -179,7 +180,7 @@ def quick_build(cache: Cache, config: SiteConfig, asked: bytes, now: datetime, o
             return None  # changed by hand since: the full build makes it again
     if not pages and not previous.untouched():
         return None  # a file was added or removed by hand
-    context = fingerprint(repr(config))
+    context = config.digest
     renderer = BodyRenderer(config, static_files(config.site_dir))
     made: dict[str, tuple[bytes, bytes, Body]] = {}
     for rel, edit in pages.items():
@@ -207,7 +208,7 @@ def _edits(cache: Cache, config: SiteConfig, changed: list[str], snap: Snapshot
            ) -> list[_Edit] | None:
     """The article files that changed since the snapshot, if only in their bodies."""
     site = config.site_dir
-    context = fingerprint(repr(config))
+    context = config.digest
     edits: list[_Edit] = []
     for path in changed:
         rel = Path(path).relative_to(site).as_posix()
@@ -242,11 +243,14 @@ def _edits(cache: Cache, config: SiteConfig, changed: list[str], snap: Snapshot
 
 
 def _splice(cache: Cache, previous: Tree, renderer: BodyRenderer, edit: _Edit, rel: str,
-            url: str, around: bytes, old_key: bytes) -> tuple[bytes, bytes, Body] | None:
+            url: str, arounds: tuple[bytes, bytes], old_key: bytes
+            ) -> tuple[bytes, bytes, Body] | None:
     """The article's page with its new body in place of the old one."""
     old = cache.body(old_key)
-    if previous.reusable(rel, article_key(around, edit.old_digest)) is None or \
-            not isinstance(old, tuple) or len(old) != 3:
+    # The page keeps the kind of key it had: the template reads what it read before.
+    around = next((a for a in arounds
+                   if previous.reusable(rel, article_key(a, edit.old_digest))), None)
+    if around is None or not isinstance(old, tuple) or len(old) != 3:
         return None
     old_body = Body(*old)
     problems = Problems()

@@ -30,7 +30,7 @@ from newsgen.plan import Page
 from newsgen.source import within
 from newsgen.templates import make_environment, render, template_digests
 from newsgen.urls import output_path
-from newsgen.views import PageKeys, ViewMaker
+from newsgen.views import PageKeys, ViewMaker, counts_were_read, reset_reads
 
 CHUNK = 64  # pages a worker takes at a time: big enough to amortise, small to balance
 PARALLEL_FROM = 400  # below this many pages, starting processes costs more than it saves
@@ -55,26 +55,31 @@ def _still_there(pictures: tuple[tuple[str, str], ...], statics: tuple[str, ...]
         (site / source).is_file() and within(site / source, site) for source, _ in pictures)
 
 
+Keys = tuple[bytes, bytes]  # a page's lean and full digests (PageKeys)
+
+
 def keep_unchanged(plan: Sequence[Page], library: Library, writer: Writer
-                   ) -> tuple[list[tuple[Page, bytes]], PageKeys]:
+                   ) -> tuple[list[tuple[Page, Keys]], PageKeys]:
     """Claim every page's path, keep the pages whose inputs did not change; return the
     rest, and the keys."""
     env = make_environment(library.config)
     keys = PageKeys(library, template_digests(env, {page.template for page in plan}))
-    todo: list[tuple[Page, bytes]] = []
+    todo: list[tuple[Page, Keys]] = []
+    previous = writer.previous
     for page in plan:
         owner = library.by_slug[page.slug].source if page.slug else f"the {page.kind} page"
         if not writer.claim(page.path, owner, "an alias in " if page.kind == "redirect" else ""):
             continue
-        key = keys.key(page)
-        entry = writer.previous.reusable(page.path, key) if writer.previous else None
+        lean, full = both = keys.keys(page)
+        entry = previous.reusable(page.path, lean) or previous.reusable(page.path, full) \
+            if previous else None
         if entry is not None and _still_there(entry.pictures, entry.needs, library):
-            writer.keep(page.path, key, entry)
+            writer.keep(page.path, entry.key, entry)
             writer.pages += 1
             for source, rel in entry.pictures:
                 writer.copy(rel, library.config.site_dir / source, owner)
         else:
-            todo.append((page, key))
+            todo.append((page, both))
     for asset in library.assets:
         writer.copy(output_path(asset.url), asset.source, asset.used_by)
     return todo, keys
@@ -97,7 +102,7 @@ class PageRenderer:
         self.env = make_environment(library.config)
         self.views = ViewMaker(library)
         self.bodies = BodyRenderer(library.config, library.static)
-        self.context = fingerprint(repr(library.config))
+        self.context = library.config.digest
 
     def body(self, page: Page, problems: Problems) -> tuple[Body, tuple[bytes, bytes] | None]:
         """The article's body, from the cache when its text and place are as before."""
@@ -116,16 +121,18 @@ class PageRenderer:
             if self.cache and not found.items else None
         return body, fresh
 
-    def render(self, page: Page, key: bytes) -> Rendered:
+    def render(self, page: Page, keys: Keys) -> Rendered:
         problems = Problems()
         body, fresh = Body("", (), ()), None
         try:
             if page.kind == "article":
                 body, fresh = self.body(page, problems)
+            reset_reads()
             html = render(self.env, page.template, self.views.context(page, body.html),
                           self.library.config.site_dir)
         except NewsgenError as exc:  # a template mistake: reported with the others
             return Rendered(None, False, (*problems.items, *exc.problems), fresh)
+        key = keys[1] if counts_were_read() else keys[0]
         entry, new = place(self.root, page.path, html.encode("utf-8"), key, self.previous,
                            self.fresh, pictures=body.pictures, needs=body.statics)
         return Rendered(entry, new, tuple(problems.items), fresh)
@@ -134,12 +141,12 @@ class PageRenderer:
 _RENDERER: PageRenderer | None = None  # set before forking; workers inherit it
 
 
-def _render_chunk(pages: Sequence[tuple[Page, bytes]]) -> list[Rendered]:
+def _render_chunk(pages: Sequence[tuple[Page, Keys]]) -> list[Rendered]:
     assert _RENDERER is not None
     return [_RENDERER.render(page, key) for page, key in pages]
 
 
-def _chunks(pages: Sequence[tuple[Page, bytes]]) -> list[Sequence[tuple[Page, bytes]]]:
+def _chunks(pages: Sequence[tuple[Page, Keys]]) -> list[Sequence[tuple[Page, Keys]]]:
     return [pages[i:i + CHUNK] for i in range(0, len(pages), CHUNK)]
 
 
@@ -151,7 +158,7 @@ def default_jobs() -> int:
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
-def render_pages(todo: Sequence[tuple[Page, bytes]], library: Library, writer: Writer,
+def render_pages(todo: Sequence[tuple[Page, Keys]], library: Library, writer: Writer,
                  problems: Problems, jobs: int = 1, progress: Progress | None = None,
                  cache: Cache | None = None) -> None:
     """Render the pages `keep_unchanged` left, into the writer's staging folder."""
@@ -171,7 +178,7 @@ def render_pages(todo: Sequence[tuple[Page, bytes]], library: Library, writer: W
                  problems, progress, cache)
 
 
-def _collect(todo: Sequence[tuple[Page, bytes]], results: Iterator[Rendered],
+def _collect(todo: Sequence[tuple[Page, Keys]], results: Iterator[Rendered],
              library: Library, writer: Writer, problems: Problems,
              progress: Progress | None, cache: Cache | None) -> None:
     """Take the workers' reports in page order, so problems and copies are deterministic."""

@@ -6,7 +6,7 @@ cannot reach into the build, and every URL in a view is already a final href.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from markupsafe import Markup
@@ -46,13 +46,34 @@ class ImageView:
     caption: str
 
 
+_counts_read = False  # whether a template read a TermLink's count since reset_reads()
+
+
+def reset_reads() -> None:
+    global _counts_read
+    _counts_read = False
+
+
+def counts_were_read() -> bool:
+    """Whether the page rendered since reset_reads() showed how many articles a tag or an
+    author has: only then is its output tied to those numbers (see PageKeys)."""
+    return _counts_read
+
+
 @dataclass(frozen=True, slots=True)
 class TermLink:
     """A tag or an author, with the page that lists its articles."""
 
     name: str
     url: str
-    count: int  # articles under it
+    _count: int = field(repr=False)  # read through `count`, which notes the reading
+
+    @property
+    def count(self) -> int:
+        """How many articles are under it; reading it ties the page to the number."""
+        global _counts_read
+        _counts_read = True
+        return self._count
 
     @property
     def title(self) -> str:
@@ -316,8 +337,7 @@ class ViewMaker:
 
 
 class PageKeys:
-    """What each page's view is made from, as one digest per page: an equal digest, an
-    equal page.
+    """What each page's view is made from, as digests: an equal digest, an equal page.
 
     It mirrors ViewMaker, reading the same values without building the views, so
     a rebuild can tell in a few microseconds per page which pages an edit
@@ -326,14 +346,22 @@ class PageKeys:
     The site's configuration is in every digest: almost every page shows some
     of it (title, menu, strings), so a change to site.yaml renders every page
     again, and the ones that come out the same are kept as they were.
+
+    Each page has two digests: a full one, and a lean one without the numbers
+    of articles under its tags and authors. A page whose template did not read
+    those numbers (TermLink.count) when it was last rendered is recorded under
+    the lean digest: with every other input equal, the template takes the same
+    path and again does not read them. So publishing one article, which changes
+    the count of its tags, renders the pages that show it, not every page that
+    carries one of its tags.
     """
 
     def __init__(self, library: Library, templates: dict[str, bytes]) -> None:
         self.library = library
         self.templates = templates
-        self.base = fingerprint(repr(library.config), bool(library.tags))
+        self.base = fingerprint(library.config.digest, bool(library.tags))
         self._cards: dict[str, bytes] = {}
-        self.arounds: dict[str, bytes] = {}  # article page path -> around()
+        self.arounds: dict[str, tuple[bytes, bytes]] = {}  # article page -> around(), lean and full
         self._home: bytes | None = None
         self._tag_index: bytes | None = None
 
@@ -350,40 +378,42 @@ class PageKeys:
                 self.library.image_urls.get(item.slug), item.date, item.section)
         return key
 
-    def term(self, kind: str, name: str) -> tuple[str, str, int]:
+    def term(self, kind: str, name: str, counts: bool) -> tuple[str, str, int | None]:
         """What ViewMaker.term reads: the name, the term's page and how many it lists."""
         term = (self.library.tags if kind == "tag" else self.library.authors)[slugify(name)]
-        return name, term.slug, len(term.articles)
+        return name, term.slug, len(term.articles) if counts else None
 
-    def key(self, page: Page) -> bytes:
+    def keys(self, page: Page) -> tuple[bytes, bytes]:
+        """The page's lean and full digests."""
         if page.kind == "article":
             assert page.slug is not None
             around = self.arounds[page.path] = self.around(page)
-            return article_key(around, self.library.digests[page.slug])
-        return self._key(page)
+            digest = self.library.digests[page.slug]
+            return article_key(around[0], digest), article_key(around[1], digest)
+        return self._key(page, counts=False), self._key(page, counts=True)
 
-    def around(self, page: Page) -> bytes:
-        """An article page's key without its own file: what a body edit leaves as it was."""
-        return self._key(page)
+    def around(self, page: Page) -> tuple[bytes, bytes]:
+        """An article page's digests without its own file: what a body edit leaves as it was."""
+        return self._key(page, counts=False), self._key(page, counts=True)
 
-    def _key(self, page: Page) -> bytes:
+    def _key(self, page: Page, counts: bool) -> bytes:
         library = self.library
         parts: list[object] = [self.base, self.templates[page.template], page.kind, page.url,
-                               page.number, page.total, page.section]
+                               page.number, page.total, page.section, counts]
         if page.kind == "article":
             assert page.slug is not None
             article = library.by_slug[page.slug]
             parts += [library.urls[page.slug], library.image_urls.get(page.slug),
                       [self.card(a) for a in library.related[page.slug]],
                       [self.card(a) for a in library.older[page.slug]],
-                      [self.term("tag", t) for t in article.tags],
-                      [self.term("author", a) for a in article.authors]]
+                      [self.term("tag", t, counts) for t in article.tags],
+                      [self.term("author", a, counts) for a in article.authors]]
         elif page.kind in ("section", "tag", "author"):
             parts.append([self.card(library.by_slug[s]) for s in page.reads])
             if page.kind != "section":
                 assert page.section is not None
                 term = (library.tags if page.kind == "tag" else library.authors)[page.section]
-                parts.append(self.term(page.kind, term.name))
+                parts.append(self.term(page.kind, term.name, counts))
         elif page.kind == "tags":
             if self._tag_index is None:
                 self._tag_index = fingerprint(sorted(
