@@ -187,7 +187,7 @@ def _build(site_dir: Path, options: BuildOptions, result: BuildResult,
             now = build_clock(options.now, config)
             cache.open()
             previous = load_tree(cache, output)
-            asked = fingerprint(repr(config), options.drafts, options.future, options.strict,
+            asked = fingerprint(config.digest, options.drafts, options.future, options.strict,
                                 str(output))
             seen, files = time.time_ns(), source_files(site_dir) if cache.on else {}
         quick = None

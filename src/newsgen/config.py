@@ -8,6 +8,7 @@ collected and reported together, each with its line.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -65,6 +66,13 @@ class SiteConfig:
     def __post_init__(self) -> None:
         object.__setattr__(self, "section_by_slug",
                            MappingProxyType({s.slug: s for s in self.sections}))
+
+    @property
+    def digest(self) -> bytes:
+        """All of the configuration as one digest: parsed articles, rendered bodies and
+        pages are kept under it, since the sections, the zone or a label can change them."""
+        return hashlib.blake2b(repr(self).encode("utf-8", "surrogatepass"),
+                               digest_size=16).digest()
 
     @property
     def publisher_name(self) -> str:

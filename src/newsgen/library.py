@@ -141,7 +141,7 @@ class ArticleReader:
     def __init__(self, config: SiteConfig, cache: Cache | None) -> None:
         self.config = config
         self.cache = cache
-        self.context = fingerprint(repr(config))  # parsing depends on the sections, the zone...
+        self.context = config.digest
         self.known = {rel: (stat, digest, head, data) for rel, stat, digest, head, data in
                       cache.rows("SELECT rel, stat, digest, head, data FROM sources")} \
             if cache else {}
