@@ -342,6 +342,30 @@ def test_a_page_that_shows_a_count_follows_it(site: Site) -> None:
         assert f"{story.section}/{story.slug}/index.html" in changed, story.slug
 
 
+def test_one_changed_page_is_renamed_into_the_live_folder(site: Site, tmp_path: Path) -> None:
+    """A single page to change goes straight into public/, written beside it first: the
+    folder stays the same folder, and nothing is left beside it."""
+    public = site.root / "public"
+    write(site.root / ".public.new", "left by a build that was killed")
+    folder = public.stat().st_ino
+    story = site.stories["bai-004"]
+    out, changed = changed_files(site, lambda: edit_body(site, story))
+    assert changed == [f"{story.section}/bai-004/index.html"]
+    assert out.endswith(": 1 rendered, 1 file changed\n")
+    assert public.stat().st_ino == folder
+    assert sorted(p.name for p in site.root.iterdir() if p.name.startswith(".public")) == []
+    assert manifest(public) == clean_build(site, tmp_path / "clean")
+
+
+def test_a_file_added_by_hand_beside_the_changed_page_goes(site: Site, tmp_path: Path) -> None:
+    """The rename takes only an output folder as the last build left it."""
+    story = site.stories["bai-004"]
+    extra = write(site.root / "public" / story.section / "bai-004" / "ghi-chu.txt", "tay")
+    changed_files(site, lambda: edit_body(site, story))
+    assert not extra.exists()
+    assert manifest(site.root / "public") == clean_build(site, tmp_path / "clean")
+
+
 def test_a_rebuild_with_nothing_changed_leaves_the_output_alone(site: Site) -> None:
     public = site.root / "public"
     folder, before = public.stat().st_ino, files_of(public)

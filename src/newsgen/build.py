@@ -195,7 +195,7 @@ def _build(site_dir: Path, options: BuildOptions, result: BuildResult,
             with _step(result, "quick"):
                 quick = quick_build(cache, config, asked, now, output, previous, files, seen)
         if quick is not None:
-            if not quick.written:  # clear what an interrupted build left, as a full one would
+            if not quick.staged:  # clear what an interrupted build left, as a full one would
                 clear_leftovers(output, spare=has_spare(cache, output))
             problems.extend(quick.warnings)
             problems.check(ContentError, strict=options.strict)

@@ -431,11 +431,47 @@ def delete_marked(path: Path) -> None:
     path.rmdir()
 
 
+def _new_path(output: Path) -> Path:
+    return output.with_name(f".{output.name}.new")
+
+
 def clear_leftovers(output: Path, spare: bool = False) -> None:
     """Remove what an interrupted build left beside the output (refusing what is not ours);
     `spare`: the staging folder holds the site before the previous one, to be kept."""
     for leftover in (_old_path(output),) if spare else (staging_path(output), _old_path(output)):
         remove_ours(leftover)
+    new = _new_path(output)
+    if new.is_file() and not new.is_symlink():
+        new.unlink()
+
+
+def replace_one(live: Tree, rel: str, data: bytes, key: bytes, **extra: tuple
+                ) -> tuple[Tree, bool]:
+    """Put one changed file straight into the live output folder, renamed over the old one.
+
+    When a single file is all that changes, that rename is as atomic as the swap
+    of a whole folder, and it spares linking every other file into a staging
+    folder first. The file is written beside the output folder, never in it,
+    so a build killed midway leaves nothing there a reader could be served.
+    `live` must be untouched (Tree.untouched). Returns the folder's new Tree and
+    whether the bytes are new.
+    """
+    content = content_digest(data)
+    old = live.entries.get(rel)
+    if old is not None and old.content == content:
+        entry = Entry(key, content, old.size, old.mtime, old.ino, **extra)
+        return Tree(live.root, {**live.entries, rel: entry}, live.folders, live.recorded), False
+    temp = _new_path(live.root)
+    temp.unlink(missing_ok=True)
+    temp.write_bytes(data)
+    entry = stat_entry(temp, key, content, **extra)
+    temp.replace(live.root / rel)
+    folder = rel.rpartition("/")[0]
+    st = os.stat(f"{live.root}/{folder}")  # noqa: PTH116 (as in Tree.record)
+    # The recording time stays that of the tree: the folder just changed is racy, and
+    # the next build lists its names instead of trusting its time.
+    return Tree(live.root, {**live.entries, rel: entry},
+                {**live.folders, folder: (st.st_mtime_ns, st.st_ino)}, live.recorded), True
 
 
 def new_staging(output: Path) -> Path:

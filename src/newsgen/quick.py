@@ -25,7 +25,16 @@ from newsgen.frontmatter import split_text
 from newsgen.library import Library
 from newsgen.markdown import Body, BodyRenderer
 from newsgen.models import Article
-from newsgen.output import Tree, Writer, place, racy, staged, staging_path
+from newsgen.output import (
+    Tree,
+    Writer,
+    place,
+    racy,
+    replace_one,
+    save_trees,
+    staged,
+    staging_path,
+)
 from newsgen.plan import Page
 from newsgen.render import body_key
 from newsgen.sitemaps import NEWS_WINDOW
@@ -134,6 +143,7 @@ class Quick:
     owners: dict[str, str]
     warnings: list[Problem]
     held_back: list[str]
+    staged: bool = False  # the output was swapped for a staging folder (else left in place)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +201,13 @@ def quick_build(cache: Cache, config: SiteConfig, asked: bytes, now: datetime, o
         made[rel] = page
     result = Quick(snap.pages, len(previous.entries), 0, 0, snap.owners, list(snap.warnings),
                    list(snap.held_back))
-    if made:
+    if len(made) == 1 and previous.untouched():  # one page: renamed into place
+        ((rel, (data, key, body)),) = made.items()
+        tree, new = replace_one(previous, rel, data, key, pictures=body.pictures,
+                                needs=body.statics)
+        save_trees(cache, tree, None)
+        result.rendered, result.written = 1, int(new)
+    elif made:
         with staged(cache, writer, output, keep=cache.on) as staging:
             writer.flush(made)
             for rel, (data, key, body) in made.items():
@@ -199,6 +215,7 @@ def quick_build(cache: Cache, config: SiteConfig, asked: bytes, now: datetime, o
                                    pictures=body.pictures, needs=body.statics)
                 writer.page(rel, entry, new)
         result.rendered, result.written = writer.rendered, writer.written
+        result.staged = True
     _remember(cache, snap, files, seen, edits, {e.source: made[rel][2]
                                                 for rel, e in pages.items()}, context)
     return result
