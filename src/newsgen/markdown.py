@@ -119,12 +119,18 @@ class BodyRenderer:
         tokens = self.md.parse(article.body)
         statics: list[str] = []
         pictures = check_pictures(article, tokens, self.config, self.static, problems, statics)
-        for token in _walk(tokens):
+        base = self.config.base_path
+        for token in _walk(tokens):  # one pass: a body has thousands of tokens
             if token.type == "image":
                 token.attrSet("loading", "lazy")  # the hero is above the fold, body pictures not
-        for token, attr, url, _ in _links(article, tokens):
-            if url.startswith("/"):
-                token.attrSet(attr, href(self.config.base_path, url))
+                attr = "src"
+            elif token.type == "link_open":
+                attr = "href"
+            else:
+                continue
+            url = str(token.attrGet(attr) or "")
+            if url.startswith("/") and _is_local(url):
+                token.attrSet(attr, href(base, url))
         html = self.md.renderer.render(tokens, self.md.options, {})
         site = self.config.site_dir
         return Body(html, tuple((p.source.relative_to(site).as_posix(),

@@ -31,8 +31,12 @@ class MetaView:
 
 
 def _json(data: object) -> Markup:
-    """JSON safe inside <script>: '<', '>' and '&' escaped, so '</script>' in a title is inert."""
-    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+    """JSON safe inside <script>: '<', '>' and '&' escaped, so '</script>' in a title is inert.
+
+    Compact, as search engines read it: with an indent, json.dumps uses its
+    pure-Python encoder, which took half the time of building an article's views.
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
