@@ -8,6 +8,7 @@ here, all in one pass.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import logging
 import multiprocessing
@@ -109,12 +110,10 @@ def find_articles(content_dir: Path) -> list[Path]:
 
 @dataclass(frozen=True, slots=True)
 class _Parse:
-    """An article file to parse: read, and not a version the cache holds."""
+    """An article file to read and parse: not a version the cache holds."""
 
     path: Path
     rel: str
-    data: bytes
-    digest: bytes
     stat: str  # "" when the file could not be stat'ed
     mtime_ns: int
 
@@ -123,6 +122,7 @@ class _Parse:
 class _Parsed:
     article: Article | None
     problems: tuple[Problem, ...]
+    digest: bytes  # of the file as read; b"" when it could not be read
     head: bytes  # digest of the front matter; b"" when the article has errors
     blob: bytes  # packed (article, problems) for the cache; b"" when it has errors
     likely: frozenset[str]  # slugs the article would have had, when it could not be read
@@ -134,16 +134,18 @@ class ArticleReader:
     A file whose size, time and inode are as recorded is not even read; one
     that was saved just before it was recorded is read, since a second save
     within the same clock tick would leave its time unchanged. The files left
-    to parse (all of them, in a first build) are parsed in forked processes
-    when there are many: YAML and the checks are most of the loading time.
+    to parse (all of them, in a first build) are read and parsed in forked
+    processes when there are many: YAML and the checks are most of the loading
+    time. Files, parsed articles and cache rows are never all held at once:
+    a 100,000-article archive would need gigabytes for them.
     """
 
     def __init__(self, config: SiteConfig, cache: Cache | None) -> None:
         self.config = config
         self.cache = cache
         self.context = config.digest
-        self.known = {rel: (stat, digest, head, data) for rel, stat, digest, head, data in
-                      cache.rows("SELECT rel, stat, digest, head, data FROM sources")} \
+        self.known = {rel: (stat, digest, head) for rel, stat, digest, head in
+                      cache.rows("SELECT rel, stat, digest, head FROM sources")} \
             if cache else {}
         self.fresh: dict[str, tuple[str, bytes, bytes, bytes]] = {}
         self.restat: dict[str, str] = {}  # the file is as recorded, only its time changed
@@ -162,84 +164,103 @@ class ArticleReader:
         except OSError:
             stat, mtime_ns = "", 0
         row = self.known.get(rel)
-        if row and stat and row[0] == stat and (article := self._cached(row[3], problems)):
-            self.heads[rel] = (row[1], row[2])
-            return article, None, row[1]
-        data = read_bytes(path, rel, problems)
-        if data is None:
-            return None, None, b""
-        digest = fingerprint(self.context, rel, data)
-        if row and row[1] == digest and (article := self._cached(row[3], problems)):
-            self._keep(rel, stat, digest, row[2], row[3], mtime_ns)
-            self.heads[rel] = (digest, row[2])
-            return article, None, digest
-        return None, _Parse(path, rel, data, digest, stat, mtime_ns), digest
+        if row and stat:
+            if row[0] == stat and (article := self._cached(rel, problems)):
+                self.heads[rel] = (row[1], row[2])
+                return article, None, row[1]
+            data = read_bytes(path, rel, problems)
+            if data is None:
+                return None, None, b""
+            digest = fingerprint(self.context, rel, data)
+            if row[1] == digest and (article := self._cached(rel, problems)):
+                self._keep(rel, stat, digest, row[2], b"", mtime_ns)
+                self.heads[rel] = (digest, row[2])
+                return article, None, digest
+        return None, _Parse(path, rel, stat, mtime_ns), b""
 
     def parse_all(self, jobs: list[_Parse], processes: int,
-                  progress: Callable[[str, int, int], None] | None = None) -> list[_Parsed]:
-        """Parse `jobs`, in order; in `processes` forked processes when there are many."""
+                  progress: Callable[[str, int, int], None] | None = None
+                  ) -> Iterator[_Parsed]:
+        """Parse `jobs`, in order, as they are wanted; in `processes` forked processes
+        when there are many."""
         global _READER
         forkable = "fork" in multiprocessing.get_all_start_methods()
         if processes < 2 or len(jobs) < PARALLEL_FROM or not forkable:
-            return _counted(map(self.parse, jobs), len(jobs), progress)
+            yield from _counted(map(self.parse, jobs), len(jobs), progress)
+            return
         _READER = self
         try:
             with multiprocessing.get_context("fork").Pool(processes) as pool:
-                return _counted(pool.imap(_parse_share, jobs, chunksize=CHUNK), len(jobs),
-                                progress)
+                yield from _counted(pool.imap(_parse_share, jobs, chunksize=CHUNK), len(jobs),
+                                    progress)
         finally:
             _READER = None
 
     def parse(self, job: _Parse) -> _Parsed:
         found = Problems()
-        src = split_article(job.data, job.rel, found)
+        data = read_bytes(job.path, job.rel, found)
+        if data is None:
+            return _Parsed(None, tuple(found.items), b"", b"", b"",
+                           frozenset(_likely_slugs(job.path, None)))
+        digest = fingerprint(self.context, job.rel, data)
+        src = split_article(data, job.rel, found)
         article = parse_article(src, self.config, found) if src is not None else None
         if article is None:
-            return _Parsed(None, tuple(found.items), b"", b"",
+            return _Parsed(None, tuple(found.items), digest, b"", b"",
                            frozenset(_likely_slugs(job.path, src)))
         if found.errors:
-            return _Parsed(article, tuple(found.items), b"", b"", frozenset())
+            return _Parsed(article, tuple(found.items), digest, b"", b"", frozenset())
         assert src is not None
-        return _Parsed(article, tuple(found.items), fingerprint(self.context, job.rel, src.head),
+        return _Parsed(article, tuple(found.items), digest,
+                       fingerprint(self.context, job.rel, src.head),
                        pack((article, tuple(found.items))), frozenset())
 
     def take(self, job: _Parse, parsed: _Parsed) -> None:
         """Record what parsing `job` gave, to be cached."""
         if parsed.blob:
-            self._keep(job.rel, job.stat, job.digest, parsed.head, parsed.blob, job.mtime_ns)
-            self.heads[job.rel] = (job.digest, parsed.head)
+            self._keep(job.rel, job.stat, parsed.digest, parsed.head, parsed.blob, job.mtime_ns)
+            self.heads[job.rel] = (parsed.digest, parsed.head)
 
-    def _cached(self, blob: bytes, problems: Problems) -> Article | None:
+    def _cached(self, rel: str, problems: Problems) -> Article | None:
+        assert self.cache is not None
+        found = self.cache.rows("SELECT data FROM sources WHERE rel = ?", rel)
         try:
-            article, found = unpack(blob)  # type: ignore[misc]
+            article, warnings = unpack(found[0][0] if found else b"")  # type: ignore[misc]
         except ValueError as exc:
-            assert self.cache is not None
             self.cache.damaged(f"a parsed article: {exc}")
             return None
-        problems.extend(p for p in found if isinstance(p, Problem))
+        problems.extend(p for p in warnings if isinstance(p, Problem))
         return article if isinstance(article, Article) else None
 
-    def _keep(self, rel: str, stat: str, digest: bytes, head: bytes, data: bytes,
+    def _keep(self, rel: str, stat: str, digest: bytes, head: bytes, blob: bytes,
               mtime_ns: int) -> None:
+        """Note a file's row for the cache; b"" for `blob`: the one it has is right."""
         trusted = "" if not stat or racy(mtime_ns, self.now_ns) else stat
         known = self.known.get(rel)
-        if known and known[1:] == (digest, head, data):
+        if known and known[1:] == (digest, head):  # the same file, parsed the same way
             if known[0] != trusted:
                 self.restat[rel] = trusted
-        else:
-            self.fresh[rel] = (trusted, digest, head, data)
+            return
+        self.fresh[rel] = (trusted, digest, head, blob)
+        if len(self.fresh) >= SAVE_BATCH:  # the parsed articles go to the cache as they come
+            self._write_fresh()
+
+    def _write_fresh(self) -> None:
+        if self.cache is not None:
+            self.cache.write([("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?)",
+                               [(rel, *row) for rel, row in self.fresh.items()])])
+        self.fresh.clear()
 
     def save(self, present: set[str]) -> None:
         """Record what was parsed; forget files that are gone."""
         if self.cache is None:
             return
+        self._write_fresh()
         gone = [(rel,) for rel in self.known if rel not in present]
         self.cache.write([
             ("DELETE FROM sources WHERE rel = ?", gone),
             ("UPDATE sources SET stat = ? WHERE rel = ?",
-             [(stat, rel) for rel, stat in self.restat.items()]),
-            ("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?)",
-             [(rel, *row) for rel, row in self.fresh.items()])])
+             [(stat, rel) for rel, stat in self.restat.items()])])
 
 
 def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
@@ -272,22 +293,22 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
         article, job, digests[rel] = reader.read(path, rel, found)
         files.append((path, article, found, job))
     waiting = [job for _, _, _, job in files if job is not None]
-    parsed = dict(zip((job.rel for job in waiting), reader.parse_all(waiting, jobs, progress),
-                      strict=True))
     articles: list[Article] = []
     broken: set[str] = set()  # slugs of articles that failed to load, already reported
-    for path, article, found, job in files:
-        problems.extend(found.items)
-        if job is not None:
-            result = parsed[job.rel]
-            reader.take(job, result)
-            problems.extend(result.problems)
-            article = result.article
-            broken |= result.likely
-        elif article is None:  # not even read
-            broken |= _likely_slugs(path, None)
-        if article is not None:
-            articles.append(article)
+    with contextlib.closing(reader.parse_all(waiting, jobs, progress)) as results:
+        for path, article, found, job in files:
+            problems.extend(found.items)
+            if job is not None:
+                result = next(results)
+                reader.take(job, result)
+                digests[job.rel] = result.digest
+                problems.extend(result.problems)
+                article = result.article
+                broken |= result.likely
+            elif article is None:  # not even read
+                broken |= _likely_slugs(path, None)
+            if article is not None:
+                articles.append(article)
     reader.save(present)
 
     everything = _unique_slugs(articles, problems)
@@ -345,6 +366,7 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
 
 PARALLEL_FROM = 1000  # below this many files to parse, starting processes costs more
 CHUNK = 256  # files a process takes at a time
+SAVE_BATCH = 1000  # parsed articles held before they go into the cache
 _READER: ArticleReader | None = None  # set before forking; the processes inherit it
 
 
@@ -354,13 +376,11 @@ def _parse_share(job: _Parse) -> _Parsed:
 
 
 def _counted(results: Iterator[_Parsed], total: int,
-             progress: Callable[[str, int, int], None] | None) -> list[_Parsed]:
-    done = []
-    for result in results:
-        done.append(result)
+             progress: Callable[[str, int, int], None] | None) -> Iterator[_Parsed]:
+    for done, result in enumerate(results, 1):
         if progress is not None:
-            progress("parse", len(done), total)
-    return done
+            progress("parse", done, total)
+        yield result
 
 
 def _related(published: list[Article], picks: dict[str, tuple[Article | Link, ...]],
