@@ -64,4 +64,4 @@ bench-peers: $(VENV)/.installed $(PEERS_VENV)/.installed
 		--pelican $(PEERS_VENV)/bin/pelican $(PEERS_ARGS)
 
 clean:
-	rm -rf public .public.staging .public.old .newsgen-cache .pytest_cache .ruff_cache
+	rm -rf public .public.staging .public.old .public.new .newsgen-cache .pytest_cache .ruff_cache

@@ -116,7 +116,8 @@ class Site:
 
 
 def serve(source: Path, out: Path) -> Iterator[Site]:
-    run = newsgen("build", "-s", source, "-o", out)
+    # No cache: it would be left in the site folder, which is part of the checkout.
+    run = newsgen("build", "-s", source, "-o", out, "--no-cache")
     assert run.code == 0, run.err
     server = SiteServer(("127.0.0.1", 0),
                         functools.partial(SiteHandler, directory=str(out)))
