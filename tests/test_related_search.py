@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from newsgen.models import Article
 from newsgen.related import (
     COMMON_TAG_SHARE,
+    COMMON_TAG_SIZE,
     SECTION_NEIGHBOURS,
     _score,
     fill_related,
@@ -33,8 +34,10 @@ def article(slug: str, section: str, minutes: int, tags: tuple[str, ...]) -> Art
                    lines={})
 
 
-def exhaustive(articles: list[Article], count: int) -> dict[str, tuple[Article, ...]]:
-    """The definition, with every candidate scored."""
+def exhaustive(articles: list[Article], count: int, largest: int = COMMON_TAG_SIZE
+               ) -> dict[str, tuple[Article, ...]]:
+    """The definition, with every candidate scored (`largest`: the most articles a tag
+    may have and still bring candidates in, beside its share of the site)."""
     import math
     total = len(articles)
     tags = {a.slug: frozenset(slugify(t) for t in a.tags) for a in articles}
@@ -43,7 +46,8 @@ def exhaustive(articles: list[Article], count: int) -> dict[str, tuple[Article, 
         for t in tags[a.slug]:
             members.setdefault(t, []).append(a)
     idf = {t: math.log(1 + total / len(m)) for t, m in members.items()}
-    pulling = {t for t, m in members.items() if len(m) <= max(50, COMMON_TAG_SHARE * total)}
+    pulling = {t for t, m in members.items()
+               if len(m) <= max(50, min(COMMON_TAG_SHARE * total, largest))}
     result = {}
     for a in articles:
         section = [b for b in articles if b.section == a.section]
@@ -85,6 +89,22 @@ def test_a_large_site_with_common_and_rare_tags():
               sorted({int(rng.paretovariate(1.2)) % 40 for _ in range(3)})) for i in range(600)]
     articles = site(draws)
     assert fill_related(articles, {}, 4) == exhaustive(articles, 4)
+
+
+def test_on_a_large_archive_big_tags_stop_pulling_candidates_in(monkeypatch):
+    """Past COMMON_TAG_SIZE articles a tag pulls no candidates, whatever its share
+    (made small here so that a test-sized site reaches it)."""
+    import random
+
+    import newsgen.related
+    rng = random.Random(11)
+    draws = [(i % 3, 41 * i + rng.randint(0, 30),
+              sorted({int(rng.paretovariate(1.1)) % 12 for _ in range(3)})) for i in range(500)]
+    articles = site(draws)
+    monkeypatch.setattr(newsgen.related, "COMMON_TAG_SIZE", 60)
+    capped = fill_related(articles, {}, 4)
+    assert capped == exhaustive(articles, 4, largest=60)
+    assert capped != exhaustive(articles, 4)  # the cap changed some lists
 
 
 def test_the_editors_picks_come_first_and_are_not_repeated():

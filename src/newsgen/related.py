@@ -28,6 +28,7 @@ TIME_WEIGHT = 0.5
 TIME_SCALE_DAYS = 30.0
 SECTION_NEIGHBOURS = 20  # same-section candidates without a shared tag, nearest in time
 COMMON_TAG_SHARE = 0.2  # tags on more than this share of articles do not pull candidates in
+COMMON_TAG_SIZE = 2000  # nor tags on more articles than this: years of unrelated stories
 
 
 def _score(tags_a: frozenset[str], section_a: str, time_a: float,
@@ -38,6 +39,17 @@ def _score(tags_a: frozenset[str], section_a: str, time_a: float,
     return (math.fsum(idf[t] for t in tags_a & tags_b)  # exact: the same in any set order
             + (SECTION_BONUS if section_a == section_b else 0.0)
             + TIME_WEIGHT * math.exp(-days / TIME_SCALE_DAYS))
+
+
+def pulling_limit(total: int) -> float:
+    """The most articles a tag may have and still bring candidates in.
+
+    A tag shared by a fifth of the site says little; on a large archive, so
+    does one shared by thousands of stories over years, and following it from
+    every article would make the search grow with the square of the archive.
+    Such tags still count in the score of a candidate found another way.
+    """
+    return max(50, min(COMMON_TAG_SHARE * total, COMMON_TAG_SIZE))
 
 
 def fill_related(articles: Sequence[Article], picks: Mapping[str, tuple[Article | Link, ...]],
@@ -108,7 +120,7 @@ class _Scorer:
                 self.by_tag[tag].append(article)
         self.idf = {tag: math.log(1 + total / len(members))
                     for tag, members in self.by_tag.items()}
-        pulling = max(50, COMMON_TAG_SHARE * total)  # larger tags do not bring candidates in
+        pulling = pulling_limit(total)  # larger tags do not bring candidates in
         # Each pulling tag's articles, split by section (a same-section one can score more),
         # with their sort keys beside them for bisecting.
         self.streams: dict[str, dict[str, tuple[list[Article], list[tuple[float, str]]]]] = \
