@@ -314,3 +314,48 @@ def test_kill_while_the_previous_site_is_deleted(minimal: Path) -> None:
     run = newsgen("build", "-s", minimal, "-q", "--now", NOW)
     assert run.code == 0, run.err
     assert {p.name for p in minimal.iterdir()} - {SPARE} == SITE_ENTRIES
+
+
+KILLED_AT_RENAME = textwrap.dedent("""\
+    import os, pathlib, signal, sys
+    from newsgen.cli import main
+
+    when = sys.argv.pop(1)
+    replace = pathlib.Path.replace
+
+    def replace_and_die(self, target):
+        if self.name != ".public.new":
+            return replace(self, target)
+        if when == "before":
+            os.kill(os.getpid(), signal.SIGKILL)
+        result = replace(self, target)
+        os.kill(os.getpid(), signal.SIGKILL)
+        return result
+
+    pathlib.Path.replace = replace_and_die
+    sys.exit(main(sys.argv[1:]))
+    """)
+
+
+def test_kill_around_the_rename_of_a_single_page(minimal: Path, tmp_path: Path) -> None:
+    """One changed page is renamed into public/: killed just before or just after the
+    rename, public/ holds the old or the new page, whole, and the next build finishes."""
+    source = minimal / "content" / "the-gioi" / "hoi-nghi-ha-noi.md"
+    original = source.read_text(encoding="utf-8")
+    for when, round_ in (("before", 1), ("after", 2)):
+        build(minimal)
+        old = manifest(minimal / "public")
+        source.write_text(original + f"\nĐoạn thêm lần {round_}.\n", encoding="utf-8")
+        time.sleep(0.2)  # past the window in which a file's time cannot vouch for it
+        proc = subprocess.run([sys.executable, "-c", KILLED_AT_RENAME, when, "build", "-s",
+                               str(minimal), "-q", "--now", NOW], env=ENV,
+                              capture_output=True, timeout=120)
+        assert proc.returncode == -9, proc.stderr  # the rename path was taken
+        fresh = tmp_path / f"clean-{when}"
+        assert newsgen("build", "-s", minimal, "-q", "--now", NOW, "--no-cache",
+                       "-o", fresh).code == 0
+        got = manifest(minimal / "public")
+        assert got == (old if when == "before" else manifest(fresh)), when
+        build(minimal)
+        assert manifest(minimal / "public") == manifest(fresh), when
+        assert not (minimal / ".public.new").exists()
