@@ -229,25 +229,24 @@ class Cache:
                 raise
             db.execute("COMMIT")
 
-    def body(self, key: bytes) -> object | None:
-        found = self.rows("SELECT data FROM bodies WHERE key = ?", key)
+    def stored(self, what: str, query: str, *args: object) -> object | None:
+        """The value the first row of `query` holds; None if there is none, or if it is
+        damaged (then the cache is discarded, and the notice names `what`)."""
+        found = self.rows(query, *args)
         if not found:
             return None
         try:
             return unpack(found[0][0])
         except ValueError as exc:
-            self.damaged(f"a rendered body: {exc}")
+            self.damaged(f"{what}: {exc}")
             return None
 
+    def body(self, key: bytes) -> object | None:
+        return self.stored("a rendered body", "SELECT data FROM bodies WHERE key = ?", key)
+
     def result(self, name: str, key: bytes) -> object | None:
-        found = self.rows("SELECT data FROM results WHERE name = ? AND key = ?", name, key)
-        if not found:
-            return None
-        try:
-            return unpack(found[0][0])
-        except ValueError as exc:
-            self.damaged(f"{name}: {exc}")
-            return None
+        return self.stored(name, "SELECT data FROM results WHERE name = ? AND key = ?",
+                           name, key)
 
     def close(self) -> None:
         if self._db is not None and self._pid == os.getpid():

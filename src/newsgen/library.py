@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from newsgen.cache import Cache, fingerprint, pack, unpack
+from newsgen.cache import Cache, fingerprint, pack
 from newsgen.config import SiteConfig
 from newsgen.errors import ContentError, Problem, Problems
 from newsgen.frontmatter import SourceFile, split_article
@@ -223,12 +223,11 @@ class ArticleReader:
 
     def _cached(self, rel: str, problems: Problems) -> Article | None:
         assert self.cache is not None
-        found = self.cache.rows("SELECT data FROM sources WHERE rel = ?", rel)
-        try:
-            article, warnings = unpack(found[0][0] if found else b"")  # type: ignore[misc]
-        except ValueError as exc:
-            self.cache.damaged(f"a parsed article: {exc}")
+        stored = self.cache.stored("a parsed article", "SELECT data FROM sources WHERE rel = ?",
+                                   rel)
+        if not isinstance(stored, tuple) or len(stored) != 2:
             return None
+        article, warnings = stored
         problems.extend(p for p in warnings if isinstance(p, Problem))
         return article if isinstance(article, Article) else None
 
