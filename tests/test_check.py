@@ -200,7 +200,8 @@ def test_outside_links(linked: Path, server: tuple[str, Counter[str]]) -> None:
         "check failed: 2 problems",
     ]
 
-    run = newsgen("check", "-s", linked, "--external", "--timeout", "1", "--now", NOW)
+    run = newsgen("check", "-s", linked, "--external", "--allow-private", "--timeout", "1",
+                  "--now", NOW)
     assert run.code == 1
     assert errors(run) == expected
     assert seen == {"HEAD /ok": 2, "HEAD /cu": 1, "HEAD /mat": 1, "HEAD /cham": 1,
@@ -212,13 +213,13 @@ def test_outside_links(linked: Path, server: tuple[str, Counter[str]]) -> None:
     assert {e["checked_at"] for e in cache.values()} == {NOW}
 
     seen.clear()
-    run = newsgen("check", "-s", linked, "--external", "--timeout", "1",
+    run = newsgen("check", "-s", linked, "--external", "--allow-private", "--timeout", "1",
                   "--now", "2024-06-09T21:00:00+07:00")
     assert errors(run) == expected
     assert seen == {"HEAD /mat": 1, "HEAD /cham": 1}, "good answers younger than 24 h are kept"
 
     seen.clear()
-    run = newsgen("check", "-s", linked, "--external", "--timeout", "1",
+    run = newsgen("check", "-s", linked, "--external", "--allow-private", "--timeout", "1",
                   "--now", "2024-06-09T21:30:00+07:00")
     assert errors(run) == expected
     assert seen["HEAD /ok"] == 2 and seen["HEAD /chi-get"] == 1, "a day later, asked again"
@@ -238,7 +239,8 @@ def test_a_damaged_link_cache_is_started_again(linked: Path,
     text = article.read_text(encoding="utf-8").replace("https://www.un.org/", f"{url}/ok")
     article.write_text(text, encoding="utf-8")  # the only outside link: a local server
     write(linked / ".newsgen-cache" / "external-links.json", "[]")
-    run = newsgen("check", "-s", linked, "--external", "--timeout", "1", "--now", NOW)
+    run = newsgen("check", "-s", linked, "--external", "--allow-private", "--timeout", "1",
+                  "--now", NOW)
     assert run.code == 0, run.err
     cache = json.loads((linked / ".newsgen-cache" / "external-links.json").read_text("utf-8"))
     assert {u: e["status"] for u, e in cache.items()} == {f"{url}/ok": 200}

@@ -21,10 +21,11 @@ from http.client import HTTPException
 from pathlib import Path
 from urllib.error import HTTPError, URLError
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
-from urllib.request import HTTPRedirectHandler, Request, build_opener
+from urllib.request import Request
 
 from newsgen.build import BuildResult
-from newsgen.errors import Problem
+from newsgen.errors import Problem, Severity
+from newsgen.netguard import Guard, Refused, opener
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ class Report:
     pages: int = 0
     links: int = 0
     problems: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)  # warnings: links not requested
 
 
 class _Sources:
@@ -87,9 +89,10 @@ class _Sources:
         self.site_dir, self.owners, self.base_path = site_dir, owners, base_path
         self.lines: dict[str, list[str]] = {}
 
-    def problem(self, page: str, message: str, url: str = "") -> Problem:
+    def problem(self, page: str, message: str, url: str = "",
+                severity: Severity = "error") -> Problem:
         owner = self.owners.get(page, page)
-        return Problem(owner, self._line(owner, url) if url else 0, message)
+        return Problem(owner, self._line(owner, url) if url else 0, message, severity)
 
     def _line(self, owner: str, url: str) -> int:
         if not owner.endswith(".md"):
@@ -135,8 +138,14 @@ def check_pages(output: Path, base_url: str, sources: _Sources
                 page, f'picture {src} has no alt attribute; describe it in alt, or write '
                 f'alt="" if it is only decoration (in {page})', src))
         for ref in reader.refs:
-            full = urljoin(page_url, ref.url)
-            parts = urlsplit(full)
+            try:
+                full = urljoin(page_url, ref.url)
+                parts = urlsplit(full)
+            except ValueError as exc:  # such as http://[::1 with no closing bracket
+                report.problems.append(sources.problem(
+                    page, f"link to {ref.url} is not a valid address ({exc}) (in {page})",
+                    ref.url))
+                continue
             if parts.scheme not in ("http", "https"):
                 continue  # mailto:, tel:, data: and the like lead nowhere to check
             report.links += 1
@@ -175,29 +184,55 @@ def check_pages(output: Path, base_url: str, sources: _Sources
     return report, outside
 
 
-class _KeepMethod(HTTPRedirectHandler):
-    """Follow redirects with HEAD still: urllib would turn it into a GET of the whole file."""
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What asking for an outside link gave; `skipped` ones were never asked, so never cached."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        new = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if new is not None and req.get_method() == "HEAD":
-            new.method = "HEAD"
-        return new
+    status: int | None
+    error: str = ""  # why there is no status
+    refused: str = ""  # why newsgen did not go on, in words that follow "link to URL"
+    skipped: str = ""  # why the link was not requested: it points inside
+    private: bool = False  # it reached a non-public address, as --allow-private lets it
+
+    def entry(self, checked_at: str) -> dict[str, object]:
+        error = self.refused or self.error
+        return {"status": self.status, "checked_at": checked_at,
+                **({"error": error} if error else {}),
+                **({"private": True} if self.private else {})}
+
+    def said(self) -> str:
+        if self.refused:
+            return self.refused
+        if self.status is None:
+            return f"fails: {self.error}"
+        phrase = next((s.phrase for s in HTTPStatus if s.value == self.status), "")
+        return f"answers {self.status} {phrase}".rstrip()
 
 
-def fetch(url: str, timeout: float) -> tuple[int | None, str]:
-    """The final status of `url` after redirects, or None and what went wrong."""
-    status, error = _ask(url, "HEAD", timeout)
-    if status in (405, 501):  # some servers answer only GET
-        status, error = _ask(url, "GET", timeout)
-    return status, error
+def fetch(url: str, timeout: float, allow_private: bool = False) -> Answer:
+    """The final status of `url` after redirects, or None and what went wrong.
 
-
-def _ask(url: str, method: str, timeout: float) -> tuple[int | None, str]:
-    request = Request(url, method=method, headers={"User-Agent": USER_AGENT})
-    waited = f"no answer within {timeout:g} s"
+    A link whose host, or any hop's, is not on the public Internet comes back
+    `skipped` before any connection is made, unless `allow_private`.
+    """
+    guard = Guard(allow_private)
     try:
-        with build_opener(_KeepMethod).open(request, timeout=timeout) as response:
+        status, error = _ask(url, "HEAD", timeout, guard)
+        if status in (405, 501):  # some servers answer only GET
+            status, error = _ask(url, "GET", timeout, guard)
+    except Refused as refused:
+        if refused.private:
+            return Answer(None, skipped=refused.reason)
+        return Answer(None, refused=refused.reason)
+    return Answer(status, error, private=guard.used_private)
+
+
+def _ask(url: str, method: str, timeout: float, guard: Guard) -> tuple[int | None, str]:
+    waited = f"no answer within {timeout:g} s"
+    guard.redirected_to = ""
+    try:
+        request = Request(url, method=method, headers={"User-Agent": USER_AGENT})
+        with opener(guard).open(request, timeout=timeout) as response:
             return response.status, ""
     except HTTPError as exc:
         return exc.code, ""
@@ -211,16 +246,14 @@ def _ask(url: str, method: str, timeout: float) -> tuple[int | None, str]:
         return None, getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
-def _describe(status: int | None, error: str) -> str:
-    if status is None:
-        return f"fails: {error}"
-    phrase = next((s.phrase for s in HTTPStatus if s.value == status), "")
-    return f"answers {status} {phrase}".rstrip()
-
-
 def check_outside(outside: dict[str, list[str]], cache_path: Path, now: datetime,
-                  timeout: float, sources: _Sources) -> list[Problem]:
-    """Fetch the outside links that have no fresh good answer in the cache."""
+                  timeout: float, sources: _Sources, allow_private: bool = False
+                  ) -> tuple[list[Problem], list[Problem]]:
+    """Fetch the outside links that have no fresh good answer in the cache.
+
+    Returns the problems, and the links skipped because they point inside
+    (warnings: nothing was learnt about them, so they are not cached either).
+    """
     try:
         cache = json.loads(cache_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -231,6 +264,8 @@ def check_outside(outside: dict[str, list[str]], cache_path: Path, now: datetime
     def fresh(entry: object) -> bool:
         if not isinstance(entry, dict) or not isinstance(entry.get("status"), int):
             return False
+        if entry.get("private") and not allow_private:
+            return False  # learnt with --allow-private: without it, vet the link again
         try:
             age = now - datetime.fromisoformat(entry["checked_at"])
         except (TypeError, ValueError, KeyError):
@@ -239,39 +274,50 @@ def check_outside(outside: dict[str, list[str]], cache_path: Path, now: datetime
 
     todo = sorted(url for url in outside if not fresh(cache.get(url)))
     log.info("check: %d outside links, %d from the cache", len(outside), len(outside) - len(todo))
+    answers: dict[str, Answer] = {}
     if todo:
         with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(todo))) as pool:
-            for url, (status, error) in zip(todo, pool.map(lambda u: fetch(u, timeout), todo),
-                                            strict=True):
-                cache[url] = {"status": status, "checked_at": now.isoformat(),
-                              **({"error": error} if error else {})}
+            answers = dict(zip(todo, pool.map(lambda u: fetch(u, timeout, allow_private), todo),
+                               strict=True))
+        cache.update({url: answer.entry(now.isoformat()) for url, answer in answers.items()
+                      if not answer.skipped})
         try:
             cache_path.parent.mkdir(parents=True, exist_ok=True)
             cache_path.write_text(json.dumps(cache, ensure_ascii=False, indent=1, sort_keys=True)
                                   + "\n", encoding="utf-8")
         except OSError as exc:
             log.warning("cannot save the link cache %s: %s", cache_path, exc.strerror)
-    problems = []
-    for url, pages in outside.items():
-        entry = cache[url]
-        if entry["status"] is None or entry["status"] >= 400:
-            said = _describe(entry["status"], entry.get("error", ""))
-            problems += [sources.problem(page, f"link to {url} {said} (in {page})", url)
-                         for page in sorted(set(pages))]
-    return problems
+    problems, skipped = [], []
+    for url, answer in sorted(answers.items()):
+        for page in sorted(set(outside[url])):
+            if answer.skipped:
+                skipped.append(sources.problem(
+                    page, f"link to {url} was not checked: {answer.skipped}; add --allow-private "
+                    f"to check it (in {page})", url, "warning"))
+            elif answer.status is None or answer.status >= 400:
+                problems.append(sources.problem(page, f"link to {url} {answer.said()} "
+                                                f"(in {page})", url))
+    return problems, skipped
 
 
 def check_site(site_dir: Path, result: BuildResult, *,
-               external: bool = False, timeout: float = 10.0) -> Report:
-    """Check a site that `build()` has just written, with the settings it was built with."""
+               external: bool = False, timeout: float = 10.0,
+               allow_private: bool = False) -> Report:
+    """Check a site that `build()` has just written, with the settings it was built with.
+
+    `allow_private` also requests outside links to this machine and private
+    networks; without it they are skipped, since article authors choose them.
+    """
     start = time.perf_counter()
     config, now = result.config, result.now
     assert config is not None and now is not None
     sources = _Sources(site_dir, result.owners, config.base_path)
     report, outside = check_pages(result.output, config.base_url, sources)
     if external:
-        report.problems += check_outside(outside, site_dir / CACHE_FILE,
-                                         now, timeout, sources)
+        problems, skipped = check_outside(outside, site_dir / CACHE_FILE, now, timeout,
+                                          sources, allow_private)
+        report.problems += problems
+        report.skipped = sorted(set(skipped))
     report.problems = sorted(set(report.problems))  # a link written twice is one problem
     log.info("%-8s %6.3f s", "check", time.perf_counter() - start)
     return report

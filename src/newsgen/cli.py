@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="also check links to other sites (results are kept for 24 hours)")
     c.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
                    help="how long to wait for each outside link (default: 10)")
+    c.add_argument("--allow-private", action="store_true",
+                   help="with --external, also request links to this machine and private "
+                   "networks, such as an intranet or a test server (default: skip them)")
 
     v = commands.add_parser("serve", parents=[common, choosing],
                             help="preview the site, rebuilt on every change",
@@ -270,14 +273,17 @@ def run_check(args: argparse.Namespace) -> int:
 def _check_built(args: argparse.Namespace, result: BuildResult) -> int:
     from newsgen.check import check_site
 
-    report = check_site(args.source, result, external=args.external, timeout=args.timeout)
+    report = check_site(args.source, result, external=args.external, timeout=args.timeout,
+                        allow_private=args.allow_private)
+    _print_problems(sorted(report.problems + report.skipped))
+    unchecked = f", {_plural(len(report.skipped), 'link')} not checked" if report.skipped else ""
     if report.problems:
-        _print_problems(report.problems)
-        print(f"check failed: {_plural(len(report.problems), 'problem')}", file=sys.stderr)
+        print(f"check failed: {_plural(len(report.problems), 'problem')}{unchecked}",
+              file=sys.stderr)
         return EXIT_PROBLEMS
     if not args.quiet:
         print(f"checked {_plural(report.pages, 'page')}, {_plural(report.links, 'link')}: "
-              "no problems")
+              f"no problems{unchecked}")
     return EXIT_OK
 
 
