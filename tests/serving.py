@@ -305,3 +305,46 @@ class EventStream:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def exchange(port: int, request: bytes, timeout: float = 5.0) -> Response:
+    """Sends `request` byte for byte and reads until the server closes or `timeout` passes.
+
+    For what http.client will not send: a foreign, missing or doubled Host, a
+    half request. An answer that never ends (an event stream) is cut at `timeout`.
+    """
+    received = b""
+    deadline = time.monotonic() + timeout
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(request)
+        with contextlib.suppress(TimeoutError, ConnectionResetError):
+            while (left := deadline - time.monotonic()) > 0:
+                sock.settimeout(left)
+                if not (chunk := sock.recv(65536)):
+                    break
+                received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    lines = head.decode("iso-8859-1").split("\r\n")
+    match = re.fullmatch(r"HTTP/1\.[01] (\d{3})(?: .*)?", lines[0])
+    if match is None:
+        raise AssertionError(f"not an HTTP answer: {received[:200]!r}")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return Response(int(match.group(1)), headers, body)
+
+
+def closed_after(sock: socket.socket, timeout: float) -> float | None:
+    """Seconds until the server closes `sock` (anything it sends is dropped); None if
+    it is still open after `timeout`."""
+    start = time.monotonic()
+    sock.settimeout(timeout)
+    try:
+        while sock.recv(65536):
+            sock.settimeout(max(0.01, timeout - (time.monotonic() - start)))
+    except TimeoutError:
+        return None
+    except ConnectionResetError:
+        pass
+    return time.monotonic() - start

@@ -6,17 +6,24 @@ callback only marks the site dirty; one loop waits until the saves stop
 (editors' tools write a file several times per save), rebuilds, and tells the
 open pages over Server-Sent Events to reload, or to show what went wrong on top
 of the last good version, which stays served.
+
+The preview holds drafts, so it answers only requests that name it (see
+HostCheck), and no client, stuck or hostile, can hold a thread for long or keep
+Ctrl-C from stopping the server at once.
 """
 
 from __future__ import annotations
 
 import contextlib
 import http.server
+import ipaddress
 import json
 import logging
 import queue
+import re
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -42,6 +49,17 @@ STATUS = RESERVED + "status"
 QUIET_SECONDS = 0.15  # a save is over when nothing changed for this long
 WATCHED = ("content", "templates", "static")
 CHANGES = {"created", "modified", "deleted", "moved", "closed"}  # not "opened": builds read
+
+# A browser sends a whole request at once; a client silent for this long is
+# stuck or hostile, and its thread is better spent on someone else.
+IDLE_TIMEOUT = 10.0
+# Connections served at once. A browser opens at most 6 to one server and every
+# open page keeps one for its reload stream, so only a hostile or broken client
+# meets the limit; beyond it a connection gets 503 at once instead of a thread.
+MAX_CONNECTIONS = 32
+STOP_GRACE = 0.5  # how long stopping waits for answers under way, after closing their sockets
+WILDCARD = ("0.0.0.0", "::", "")
+HOST = re.compile(r"(?:\[(?P<ip6>[0-9a-f:.]+)\]|(?P<name>[a-z0-9_.-]+))(?::(?P<port>[0-9]{1,5}))?")
 
 TEXT_TYPES = {
     ".html": "text/html", ".css": "text/css", ".js": "text/javascript",
@@ -159,20 +177,158 @@ def inject(html: bytes) -> bytes:
     return html + SCRIPT_TAG if at < 0 else html[:at] + SCRIPT_TAG + html[at:]
 
 
-class PreviewServer(http.server.ThreadingHTTPServer):
-    daemon_threads = False  # server_close() waits for every request thread: none is left
-    block_on_close = True
+def _ip(name: str) -> str | None:
+    """The address in its one canonical spelling, so that [0:0::1] is [::1]; None for a name."""
+    try:
+        return str(ipaddress.ip_address(name))
+    except ValueError:
+        return None
 
-    def __init__(self, address: tuple[str, int], root: Path, state: State) -> None:
+
+class HostCheck:
+    """Which Host values name this server: the one thing that tells a DNS-rebinding page apart.
+
+    A page on evil.example can point its own name at 127.0.0.1 and, being
+    same-origin with itself, read everything the preview answers, drafts and
+    /__newsgen/status included. Its requests still say `Host: evil.example`, so
+    an allow-list of the names this server really has stops it, as in Vite and
+    webpack-dev-server. An IP address in Host can't be rebound (the page's
+    origin is then the address itself), so when listening on every interface,
+    where the machine's own addresses can't all be known, any address passes,
+    and so does the machine's own name; a DNS name never does. A port, when
+    given, must be the one listened on.
+
+    A request without Host is refused (400), as Vite and webpack-dev-server do:
+    every browser sends Host, HTTP/1.1 requires it, and letting a missing one
+    through would be the one gap in the list for no one's benefit.
+    """
+
+    def __init__(self, given: str, bound: str, port: int) -> None:
+        self.port = port
+        self.any_address = given in WILDCARD
+        names = ["localhost", "127.0.0.1", "::1", given.strip("[]").lower(), bound.lower()]
+        if self.any_address:
+            names.append(socket.gethostname().lower())
+        self.names: list[str] = []
+        for name in names:
+            name = _ip(name) or name
+            if name not in (*WILDCARD, *self.names):
+                self.names.append(name)
+
+    def status(self, values: list[str]) -> int:
+        """200 when `values`, every Host header of a request, name this server; else 400 or 421."""
+        if len(values) != 1 or not (found := HOST.fullmatch(values[0].strip().lower())):
+            return 400
+        name = found["name"] or found["ip6"]
+        address = _ip(name)
+        if found["ip6"] and (address is None or ":" not in address):
+            return 400  # brackets hold an IPv6 address and nothing else
+        if found["port"] is not None and int(found["port"]) != self.port:
+            return 421
+        if (address or name) in self.names or (self.any_address and address):
+            return 200
+        return 421
+
+    def explain(self) -> bytes:
+        """The refusal's whole body: what to type instead, and nothing of the site."""
+        shown = [f"[{n}]" if ":" in n else n for n in self.names]
+        listed = ", ".join(f"{n}:{self.port}" for n in shown)
+        more = " or any IP address of this machine" if self.any_address else ""
+        return (f"newsgen serve answers only requests addressed to {listed}{more}.\n"
+                f"Open the preview at http://localhost:{self.port}/ instead.\n").encode()
+
+
+class PreviewServer(http.server.ThreadingHTTPServer):
+    """One daemon thread per connection, at most MAX_CONNECTIONS of them, none waited for long.
+
+    Daemon threads and server_close() closing every open connection mean that a
+    client halfway through a request can't keep the process alive after Ctrl-C.
+    """
+
+    daemon_threads = True
+    block_on_close = False  # server_close() does its own, bounded, wait
+    request_queue_size = 64  # a browser opening its connections at once is no one's loss
+
+    def __init__(self, address: tuple[str, int], root: Path, state: State, given: str) -> None:
         super().__init__(address, Handler)
         self.root = root
         self.state = state
         self.stopping = threading.Event()
+        self.hosts = HostCheck(given, str(self.server_address[0]), self.server_port)
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self.open: dict[socket.socket, threading.Thread] = {}
+        self.open_lock = threading.Lock()
+
+    def process_request(self, request: socket.socket, client_address: object) -> None:
+        if self.stopping.is_set() or not self.slots.acquire(blocking=False):
+            self._turn_away(request)
+            return
+        thread = threading.Thread(target=self._serve_one, args=(request, client_address),
+                                  name="http-request", daemon=True)
+        with self.open_lock:
+            self.open[request] = thread
+        thread.start()
+
+    def _serve_one(self, request: socket.socket, client_address: object) -> None:
+        try:
+            self.process_request_thread(request, client_address)
+        finally:
+            with self.open_lock:
+                self.open.pop(request, None)
+            self.slots.release()
+
+    def _turn_away(self, request: socket.socket) -> None:
+        """503 at once, on the accepting thread, which must never wait for the client."""
+        body = b"newsgen serve is busy: too many open connections. Try again.\n"
+        answer = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8"
+                  b"\r\nContent-Length: %d\r\nRetry-After: 2\r\nCache-Control: no-store\r\n"
+                  b"Connection: close\r\n\r\n%s" % (len(body), body))
+        with contextlib.suppress(OSError):
+            request.setblocking(False)
+            # What the client already sent, left unread, would turn the close into a
+            # reset that can swallow the answer.
+            with contextlib.suppress(BlockingIOError):
+                request.recv(65536)
+            request.send(answer)  # a fresh socket's buffer takes it whole
+        self.shutdown_request(request)
+
+    def server_close(self) -> None:
+        """Stop listening and end every connection, so a stuck client can't delay the exit."""
+        self.stopping.set()
+        super().server_close()
+        with self.open_lock:
+            pending = dict(self.open)
+        for sock in pending:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)  # wakes a thread waiting for the rest of a request
+        deadline = time.monotonic() + STOP_GRACE
+        for thread in pending.values():
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that left, or the server stopping under an answer, is no bug to print."""
+        if self.stopping.is_set() or isinstance(sys.exception(), ConnectionError | TimeoutError):
+            log.debug("connection from %s ended early", client_address, exc_info=True)
+            return
+        super().handle_error(request, client_address)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
     server: PreviewServer
     server_version = "newsgen"
+    timeout = IDLE_TIMEOUT  # for each read and write; the event stream only writes
+
+    def parse_request(self) -> bool:
+        """Refuse, before any route is looked at, every request that does not name this server."""
+        if not super().parse_request():
+            return False
+        status = self.server.hosts.status(self.headers.get_all("Host") or [])
+        if status == 200:
+            return True
+        self.close_connection = True
+        self._send(status, self.server.hosts.explain(), "text/plain; charset=utf-8",
+                   self.command == "HEAD", {"Connection": "close"})
+        return False
 
     def log_message(self, format: str, *args: object) -> None:
         log.debug("%s %s", self.address_string(), format % args)
@@ -194,7 +350,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         state = self.server.state
         found = resolve(self.server.root, self.path)
         if found.status == 301:
-            self._send(301, b"", "text/plain; charset=utf-8", head, location=found.location)
+            self._send(301, b"", "text/plain; charset=utf-8", head, {"Location": found.location})
         elif found.status == 200 and found.path is not None:
             body = found.path.read_bytes()
             kind = content_type(found.path)
@@ -228,13 +384,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 f"does not build</title><h1>The site does not build yet</h1><ul>{items}</ul>"
                 f"<body></body></html>").encode() + SCRIPT_TAG
 
-    def _send(self, status: int, body: bytes, kind: str, head: bool, location: str = "") -> None:
+    def _send(self, status: int, body: bytes, kind: str, head: bool,
+              headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
-        if location:
-            self.send_header("Location", location)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         if not head:
             self.wfile.write(body)
@@ -267,9 +424,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     continue
                 self.wfile.write(f"event: {event}\ndata: {data}\n\n".encode())
                 self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the page was closed or reloaded
+        except (ConnectionError, TimeoutError):
+            pass  # the page was closed or reloaded, or stopped reading
         finally:
+            self.close_connection = True  # the stream has no length: its end is the close
             with state.lock:
                 state.subscribers.discard(mailbox)
 
@@ -362,16 +520,18 @@ def serve(site_dir: Path, host: str, port: int, options: BuildOptions, *,
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         try:
-            server = PreviewServer((host, port), workdir / "site", state)
+            server = PreviewServer((host, port), workdir / "site", state, host)
         except OSError as exc:
             print(f"cannot listen on {host}:{port}: {exc.strerror}; choose another --port",
                   file=sys.stderr)
             return 1
-        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        shown = "127.0.0.1" if host in WILDCARD else host
         url = f"http://{shown}:{server.server_port}/"
         if host not in ("127.0.0.1", "localhost", "::1"):
+            names = (f"; it answers to its IP addresses, localhost and {socket.gethostname()}, "
+                     "never to other names") if host in WILDCARD else ""
             print(f"warning: listening on {host}: anyone who can reach this machine can read "
-                  "the preview, drafts included", file=sys.stderr)
+                  f"the preview, drafts included{names}", file=sys.stderr)
         preview = Preview(site_dir, replace(options, output=workdir / "site", base_url=url,
                                             force=True), quiet, state)
         observer: Observer | None = None
