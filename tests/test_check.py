@@ -116,7 +116,7 @@ def test_a_picture_without_alt_in_a_template(linked: Path) -> None:
     assert "the home page: picture /images/da-nang.svg has no alt attribute; describe it in " \
         'alt, or write alt="" if it is only decoration (in index.html)' in lines
     assert "content/the-gioi/dien-dan-da-nang.md: picture /the-gioi/hoi-nghi-thuong-dinh-tai-" \
-        "ha-noi/hoi-nghi.svg has no alt attribute; describe it in alt, or write alt=\"\" if it " \
+        "ha-noi/hoi-nghi.png has no alt attribute; describe it in alt, or write alt=\"\" if it " \
         f"is only decoration (in {ARTICLE})" in lines
     assert lines[-1] == f"check failed: {len(lines) - 1} problems"
 

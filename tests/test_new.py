@@ -6,9 +6,10 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import html, manifest, newsgen, text
-from newsgen.errors import Problems
+from newsgen.errors import Problems, control_character
 from newsgen.scaffold import yaml_quoted
 from newsgen.source import parse_mapping
 
@@ -223,5 +224,14 @@ def test_usage_errors_exit_2(minimal: Path) -> None:
     "#[{*&!|>'%@`", "Đường sắt Bắc - Nam: 67 tỷ USD?",
 ])
 def test_yaml_quoted_reads_back_exactly(value: str) -> None:
-    fields = parse_mapping(f"title: {yaml_quoted(value)}", "x.md", 1, Problems(), "front matter")
-    assert fields is not None and fields["title"].value == value
+    written = f"title: {yaml_quoted(value)}"
+    assert yaml.safe_load(written) == {"title": value}
+    problems = Problems()
+    fields = parse_mapping(written, "x.md", 1, problems, "front matter")
+    if control_character(value):  # written exactly, and then refused as a title
+        assert fields is None
+        assert [str(p) for p in problems.items] == [
+            f"x.md:1: front matter has a value holding the control character "
+            f"{control_character(value)}; type the value again without it"]
+    else:
+        assert fields is not None and fields["title"].value == value

@@ -140,7 +140,7 @@ def test_article_head_tells_search_engines_and_social_sites(minimal: Path) -> No
     out = build(minimal)
     doc = html(out / "the-gioi" / "hoi-nghi-thuong-dinh-tai-ha-noi" / "index.html")
     url = "https://bao-thu.example/the-gioi/hoi-nghi-thuong-dinh-tai-ha-noi/"
-    image = url + "hoi-nghi.svg"
+    image = url + "hoi-nghi.png"
 
     def meta(prop: str) -> list[str]:
         return [m["content"] for m in doc.find_all("meta", property=prop)]

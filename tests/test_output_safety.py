@@ -64,10 +64,10 @@ def test_links_out_of_the_site_are_refused(minimal: Path, tmp_path: Path) -> Non
     run = newsgen("build", "-s", minimal)
     assert run.code == 1
     assert run.err.splitlines()[:2] == [
-        f"content/the-gioi/ngoai.md: this is a link to {outside}, outside the site; copy the "
-        "file into content/ instead",
-        f"static/leak.txt: this is a link to {outside}, outside the site; copy the file into "
-        "static/ instead",
+        f"content/the-gioi/ngoai.md: this file is a link to {outside}, outside the site's "
+        "content/, static/ and templates/; copy the file itself into content/ instead",
+        f"static/leak.txt: this file is a link to {outside}, outside the site's content/, "
+        "static/ and templates/; copy the file itself into static/ instead",
     ]
     (minimal / "static" / "leak.txt").unlink()
     (minimal / "content" / "the-gioi" / "ngoai.md").unlink()
@@ -82,7 +82,8 @@ def test_a_huge_file_is_refused_quickly_without_reading_it(minimal: Path) -> Non
     run = newsgen("build", "-s", minimal)
     assert run.code == 1
     assert run.err.splitlines()[0] == ("content/the-gioi/nhat-ky.md: file is 20.0 MB, over the "
-                                       "8 MB limit; is it really an article?")
+                                       "1 MB limit (max_article_mb in site.yaml); is it really "
+                                       "an article?")
 
 
 def test_a_symlinked_output_is_built_where_it_points(minimal: Path, tmp_path: Path) -> None:

@@ -19,11 +19,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsgen import i18n
 from newsgen.errors import BadValue, ConfigError, Problems
-from newsgen.source import Field, parse_mapping, read_text
-from newsgen.urls import is_slug
+from newsgen.source import MEGABYTE, Field, parse_mapping, read_text
+from newsgen.urls import is_slug, path_problem
 
 CONFIG_FILE = "site.yaml"
 PERMALINK_FIELDS = ("section", "slug", "year", "month", "day")
+MAX_ARTICLE_MB = 8  # the most a site may allow: rendering one file must fit in memory
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,8 @@ class SiteConfig:
     feed_items: int
     rss: bool
     publisher: Publisher
+    svg_pictures: bool
+    max_article_mb: float
     section_by_slug: Mapping[str, Section] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -86,6 +89,10 @@ class SiteConfig:
     @property
     def content_dir(self) -> Path:
         return self.site_dir / "content"
+
+    @property
+    def max_article_bytes(self) -> int:
+        return int(self.max_article_mb * MEGABYTE)
 
 
 # --- value parsers: each takes the field and returns a value or raises BadValue ---
@@ -115,6 +122,15 @@ def _count(minimum: int) -> Callable[[Field], int]:
             raise BadValue(f"must be a whole number of at least {minimum}, not {value!r}")
         return value
     return parse
+
+
+def _megabytes(f: Field) -> float:
+    value = f.value
+    if isinstance(value, bool) or not isinstance(value, int | float) \
+            or not 0 < value <= MAX_ARTICLE_MB:
+        raise BadValue(f"must be a number of megabytes above 0 and at most {MAX_ARTICLE_MB}, "
+                       f"like 1 or 0.5, not {f.shown}")
+    return float(value)
 
 
 def _base_url(f: Field) -> str:
@@ -195,9 +211,17 @@ def _permalink(f: Field) -> str:
     if "slug" not in used:
         raise BadValue(f"'{pattern}' has no {{slug}}, so articles would share one "
                           "address; use /{section}/{slug}/")
-    if not (pattern.startswith("/") and pattern.endswith("/")) or "//" in pattern \
-            or "/../" in pattern or "/./" in pattern:
+    try:
+        example = pattern.format(section="the-gioi", slug="tieu-de", year="2022", month="01",
+                                 day="06")
+    except (ValueError, IndexError):
+        raise BadValue(f"'{pattern}' has a '{{' or '}}' that opens or closes no part; write "
+                       "parts like {slug}") from None
+    if not (pattern.startswith("/") and pattern.endswith("/")):
         raise BadValue(f"'{pattern}' must start and end with '/', like /{{section}}/{{slug}}/")
+    if why := path_problem(example):
+        raise BadValue(f"'{pattern}' gives addresses like {example}, which {why}; use "
+                       "folders like /{section}/{slug}/")
     return pattern
 
 
@@ -294,6 +318,12 @@ OPTIONS: dict[str, Option] = {
     "publisher": Option(_publisher, Publisher("", ""), "The publisher for search engines: "
                         "name (default: the site title) and logo (a path like "
                         "/images/logo.png)."),
+    "svg_pictures": Option(_bool, False, "Publish SVG drawings that sit beside articles. Off "
+                           "by default: an SVG file can hold scripts, which then run on the "
+                           "site for every reader."),
+    "max_article_mb": Option(_megabytes, 1.0, "Largest article file, in megabytes. A long "
+                             "report is 0.2 MB; rendering a crafted megabyte takes about "
+                             "500 MB of memory."),
 }
 
 

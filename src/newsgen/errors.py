@@ -7,11 +7,45 @@ MkDocs way) and fixes them in one pass.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+# What a terminal or a log would obey rather than show: C0 and C1 controls (ESC
+# and CSI start escape sequences, BEL and CR fake or hide output, LF splits one
+# problem over two lines), Unicode's line and paragraph separators, and the
+# bidirectional overrides that make text read in another order than it is.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f"
+                          "\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """`text` with every control character written as an escape (ESC as \\x1b).
+
+    File names and values in messages come from editors, who are not all
+    trusted: what newsgen prints must show them, never let them act on the
+    terminal, the CI log or the line structure of the report.
+    """
+    return _UNPRINTABLE.sub(_escaped, text)
+
+
+def control_character(text: str) -> str | None:
+    """The first control character of a value, shown escaped. Tabs and line breaks,
+    which YAML text may hold, and the left-to-right and right-to-left marks that
+    quoted Arabic or Hebrew names need, are not counted. A title with ESC or NUL
+    in it came from a paste or an attack, never from an editor's intent."""
+    for match in _UNPRINTABLE.finditer(text):
+        if match[0] not in "\t\n\u200e\u200f":
+            return _escaped(match)
+    return None
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -28,7 +62,8 @@ class Problem:
         if where and self.line:
             where = f"{where}:{self.line}"
         kind = "warning: " if self.severity == "warning" else ""
-        return f"{where}: {kind}{self.message}" if where else f"{kind}{self.message}"
+        line = f"{where}: {kind}{self.message}" if where else f"{kind}{self.message}"
+        return printable(line)
 
 
 class BadValue(ValueError):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsgen.errors import Problems
-from newsgen.source import Field, decode_text, parse_mapping, read_bytes
+from newsgen.source import MAX_FILE_BYTES, Field, decode_text, parse_mapping, read_bytes
 
 FENCE = "---"
 CLOSERS = ("---", "...")
@@ -21,9 +21,10 @@ class SourceFile:
     head: str = ""  # the front matter as written
 
 
-def read_article(path: Path, rel: str, problems: Problems) -> SourceFile | None:
+def read_article(path: Path, rel: str, problems: Problems,
+                 limit: int = MAX_FILE_BYTES) -> SourceFile | None:
     """Read and split one article, or report why it cannot be and return None."""
-    data = read_bytes(path, rel, problems)
+    data = read_bytes(path, rel, problems, limit)
     return None if data is None else split_article(data, rel, problems)
 
 

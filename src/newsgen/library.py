@@ -22,15 +22,16 @@ from pathlib import Path, PurePosixPath
 
 from newsgen.cache import Cache, fingerprint, pack
 from newsgen.config import SiteConfig
-from newsgen.errors import ContentError, Problem, Problems
+from newsgen.errors import ContentError, Problem, Problems, printable
 from newsgen.frontmatter import SourceFile, split_article
 from newsgen.markdown import scan_pictures
 from newsgen.models import Article, Image, Link, Ref, parse_article
 from newsgen.output import racy
+from newsgen.pictures import beside_article_problem
 from newsgen.related import fill_related
-from newsgen.source import read_bytes, within
+from newsgen.source import read_bytes, unsafe_source
 from newsgen.taxonomy import Term, group_terms
-from newsgen.theme import THEME_DIR, static_files
+from newsgen.theme import PUBLISHED_HIDDEN, source_dirs, static_files, template_dirs
 from newsgen.urls import is_external, join, permalink, slugify
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,9 @@ class HeldBack:
     @property
     def message(self) -> str:
         """One line for the build report: what happened to the article, and how to change it."""
+        return printable(self._said())
+
+    def _said(self) -> str:
         a = self.article
         if self.reason == "draft":
             return f"{a.source}: draft, not published (build with --drafts to include it)"
@@ -168,7 +172,7 @@ class ArticleReader:
             if row[0] == stat and (article := self._cached(rel, problems)):
                 self.heads[rel] = (row[1], row[2])
                 return article, None, row[1]
-            data = read_bytes(path, rel, problems)
+            data = read_bytes(path, rel, problems, self.config.max_article_bytes)
             if data is None:
                 return None, None, b""
             digest = fingerprint(self.context, rel, data)
@@ -198,7 +202,7 @@ class ArticleReader:
 
     def parse(self, job: _Parse) -> _Parsed:
         found = Problems()
-        data = read_bytes(job.path, job.rel, found)
+        data = read_bytes(job.path, job.rel, found, self.config.max_article_bytes)
         if data is None:
             return _Parsed(None, tuple(found.items), b"", b"", b"",
                            frozenset(_likely_slugs(job.path, None)))
@@ -272,8 +276,8 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
     if not paths:
         problems.error("there are no articles: add Markdown files under content/",
                        "content")
-    # Only a link can lead out of the site: the folders walked into are not links.
-    content_inside = within(config.content_dir, site)
+    # Only a link can lead elsewhere: the folders walked into are not links.
+    roots = source_dirs(site)
     reader = ArticleReader(config, cache)
     present: set[str] = set()
     digests: dict[str, bytes] = {}  # source file -> its digest
@@ -283,9 +287,9 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
         if progress is not None:
             progress("load", count, len(paths))
         rel = path.relative_to(site).as_posix()
-        if (path.is_symlink() or not content_inside) and not within(path, site):
-            problems.error(f"this is a link to {path.resolve()}, outside the site; copy the "
-                           "file into content/ instead", rel)
+        if path.is_symlink() and (why := unsafe_source(path, site, roots)):
+            problems.error(f"this file is {why}; copy the file itself into content/ instead",
+                           rel)
             continue
         present.add(rel)
         found = Problems()
@@ -333,9 +337,14 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
              for a in published}
     static = static_files(config.site_dir)
     for rel, source in static.items():
-        if not (within(source, site) or within(source, THEME_DIR)):
-            problems.error(f"this is a link to {source.resolve()}, outside the site; copy the "
-                           "file into static/ instead", f"static/{rel}")
+        if why := unsafe_source(source, site, roots, PUBLISHED_HIDDEN):
+            problems.error(f"this file is {why}; copy the file itself into static/ instead",
+                           f"static/{rel}")
+    for folder in template_dirs(site):
+        for path in sorted(folder.rglob("*")):
+            if path.is_symlink() and (why := unsafe_source(path, site, roots)):
+                problems.error(f"this file is {why}; copy the file itself into templates/ "
+                               "instead", f"templates/{path.relative_to(folder).as_posix()}")
     logo = config.publisher.logo
     if logo and logo.lstrip("/") not in static:
         problems.error(f"publisher logo '{logo}' not found: there is no static{logo}",
@@ -360,7 +369,7 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
                    assets=tuple(assets), static=static, now=now,
                    digests={a.slug: digests[a.source] for a in published},
                    heads=dict(reader.heads), held_back=held_back,
-                   notes=tuple(resolver.notes))
+                   notes=tuple(printable(note) for note in resolver.notes))
 
 
 PARALLEL_FROM = 1000  # below this many files to parse, starting processes costs more
@@ -526,14 +535,13 @@ def _resolve_image(article: Article, image: Image, page_url: str, config: SiteCo
                        image.line)
         return None
     source = (config.site_dir / article.source).parent / clean
-    if source.is_file() and not within(source, config.site_dir):
-        problems.error(f"image '{src}' is a link to a file outside the site; copy the picture "
-                       "into the site instead", article.source, image.line)
-        return None
     if not source.is_file():
         rel = (PurePosixPath(article.source).parent / clean).as_posix()
         problems.error(f"image '{src}' not found: there is no {rel} next to the article",
                        article.source, image.line)
+        return None
+    if why := beside_article_problem(config, source, str(clean)):
+        problems.error(f"image {why}", article.source, image.line)
         return None
     url = join(page_url, str(clean))
     assets.append(Asset(source, url, article.source))

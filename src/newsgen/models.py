@@ -18,7 +18,7 @@ from newsgen.config import SiteConfig
 from newsgen.errors import BadValue, Problems
 from newsgen.frontmatter import SourceFile
 from newsgen.source import Field
-from newsgen.urls import is_slug, slugify
+from newsgen.urls import is_slug, path_problem, slugify
 
 DATE_HINT = "use 2022-01-06 or 2022-01-06T09:00:00+07:00"
 SAFE_SCHEMES = ("http", "https")
@@ -159,13 +159,27 @@ def _slug(f: Field, _: SiteConfig) -> str:
     raise BadValue(f"'{f.shown}' must be lowercase ASCII letters, digits and '-'{hint}")
 
 
+MAX_ITEMS = {"authors": 20, "tags": 50, "related": 50, "older": 50, "aliases": 50}
+"""The most items each list may have: more than any page shows, and a bound on the
+work (and the related search's) one article can cause."""
+
+
+def _items(f: Field, what: str) -> list[Field]:
+    """The items of a front-matter list, refused when there are more than allowed."""
+    if len(f.node.value) > MAX_ITEMS[what]:
+        raise BadValue(f"has {len(f.node.value):,} items; at most {MAX_ITEMS[what]} are "
+                       "allowed, keep the ones that matter most")
+    return f.items()
+
+
 def _text_list(what: str) -> Parser:
     def parse(f: Field, config: SiteConfig) -> tuple[str, ...]:
         one = isinstance(f.value, str) and what == "authors"  # a single byline
         if not (f.is_list or one):
             raise BadValue(f"must be a list, like [Mỹ, Nhật Bản], not {f.kind}")
         result: list[str] = []
-        for item in [f] if one else f.items():
+        slugs: dict[str, str] = {}  # slug -> the item that has it: one page per slug
+        for item in [f] if one else _items(f, what):
             if item.is_mapping:
                 raise BadValue(f"item '{item.shown}' is read as 'key: value'; put it in "
                                  "quotes", item.line)
@@ -176,10 +190,11 @@ def _text_list(what: str) -> Parser:
             if not slugify(text):
                 raise BadValue(f"item '{text}' has no letter or digit to make its page "
                                "address from", item.line)
-            twin = next((r for r in result if slugify(r) == slugify(text)), None)
-            if twin is not None:  # 'Hà Nội' and 'Ha Noi' are one page: one of them goes
-                raise BadValue(f"item '{text}' is the same as '{twin}'; remove one",
+            slug = slugify(text)
+            if slug in slugs:  # 'Hà Nội' and 'Ha Noi' are one page: one of them goes
+                raise BadValue(f"item '{text}' is the same as '{slugs[slug]}'; remove one",
                                item.line)
+            slugs[slug] = text
             result.append(text)
         return tuple(result)
     return parse
@@ -187,7 +202,11 @@ def _text_list(what: str) -> Parser:
 
 def check_url(url: str, line: int) -> str:
     """Refuse javascript:, data: and friends: only web and site-relative addresses."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # 'http://[::1/a': an address urllib cannot even take apart
+        raise BadValue(f"'{url}' is not a usable address; write it like "
+                       "https://example.com/", line) from None
     if parts.scheme and parts.scheme.lower() not in SAFE_SCHEMES:
         raise BadValue(f"'{url}' is not allowed; use an https:// address or a path on "
                          "this site", line)
@@ -230,7 +249,7 @@ def _related(f: Field, config: SiteConfig) -> tuple[Ref | Link, ...]:
     if not f.is_list:
         raise BadValue("must be a list of article slugs or {title, url} links")
     items: list[Ref | Link] = []
-    for item in f.items():
+    for item in _items(f, "related"):
         if isinstance(item.value, str):
             items.append(Ref(item.value.strip(), item.line))
             continue
@@ -249,7 +268,7 @@ def _older(f: Field, _: SiteConfig) -> tuple[Ref, ...]:
     if not f.is_list:
         raise BadValue("must be a list of article slugs")
     refs = []
-    for item in f.items():
+    for item in _items(f, "older"):
         if not isinstance(item.value, str):
             raise BadValue(f"item '{item.shown}' is not an article slug", item.line)
         refs.append(Ref(item.value.strip(), item.line))
@@ -260,13 +279,14 @@ def _aliases(f: Field, _: SiteConfig) -> tuple[str, ...]:
     if not f.is_list:
         raise BadValue("must be a list of old addresses, like [/the-gioi/tieu-de-cu/]")
     paths: list[str] = []
-    for item in f.items():
+    for item in _items(f, "aliases"):
         path = item.value
-        if not isinstance(path, str) or not path.startswith("/") or "//" in path \
-                or any(part in ("..", ".") for part in path.split("/")) or "?" in path \
-                or "#" in path or "\\" in path:
+        if not isinstance(path, str) or not path.startswith("/"):
             raise BadValue(f"item '{item.shown}' must be a path on this site, like "
                            "/the-gioi/tieu-de-cu/", item.line)
+        if why := path_problem(path):
+            raise BadValue(f"item '{item.shown}' {why}; an alias is an old address of this "
+                           "article, like /the-gioi/tieu-de-cu/", item.line)
         last = path.rsplit("/", 1)[1]
         paths.append(path if path.endswith("/") or "." in last else path + "/")
     return tuple(paths)

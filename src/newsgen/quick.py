@@ -236,8 +236,10 @@ def _edits(cache: Cache, config: SiteConfig, changed: list[str], snap: Snapshot
         if not found or found[0][0] != head:
             return None  # the cache holds another version of the article (a build since)
         data = found[0][1]
+        if Path(path).is_symlink():
+            return None  # where a link may lead is the full build's to judge
         problems = Problems()
-        raw = read_bytes(Path(path), rel, problems)
+        raw = read_bytes(Path(path), rel, problems, config.max_article_bytes)
         text = decode_text(raw, rel, problems) if raw is not None else None
         parts = split_text(text) if text is not None else None
         if raw is None or parts is None or problems.items:

@@ -26,8 +26,8 @@ from newsgen.library import Library
 from newsgen.markdown import Body, BodyRenderer
 from newsgen.models import Article
 from newsgen.output import Entry, Writer, place
+from newsgen.pictures import beside_article_problem
 from newsgen.plan import Page
-from newsgen.source import within
 from newsgen.templates import make_environment, render, template_digests
 from newsgen.urls import output_path
 from newsgen.views import PageKeys, ViewMaker, counts_were_read, reset_reads
@@ -50,9 +50,11 @@ class Rendered:
 def _still_there(pictures: tuple[tuple[str, str], ...], statics: tuple[str, ...],
                  library: Library) -> bool:
     """Whether what a body shows still exists; if not, rendering it again reports it."""
-    site = library.config.site_dir
+    config = library.config
     return all(name in library.static for name in statics) and all(
-        (site / source).is_file() and within(site / source, site) for source, _ in pictures)
+        (config.site_dir / source).is_file()
+        and beside_article_problem(config, config.site_dir / source, source) is None
+        for source, _ in pictures)
 
 
 Keys = tuple[bytes, bytes]  # a page's lean and full digests (PageKeys)

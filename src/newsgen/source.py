@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from newsgen.errors import Problems
+from newsgen.errors import Problems, control_character
 
 try:  # libyaml is about 8x faster; fall back to pure Python where it is missing.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_FILE_BYTES = 8 * 1024 * 1024
-"""Larger files are refused: no real article is 8 MB, a pasted binary or log is."""
+MEGABYTE = 1024 * 1024
+MAX_FILE_BYTES = MEGABYTE
+"""Larger files are refused unless site.yaml allows more (max_article_mb): no real
+article is a megabyte, a pasted binary or log is, and rendering a crafted one
+takes hundreds of times its size in memory."""
 
 
 class _Constructor(yaml.constructor.SafeConstructor):
@@ -105,18 +109,48 @@ def within(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
+def unsafe_source(path: Path, site: Path, roots: Iterable[Path],
+                  hidden_ok: Collection[str] = ()) -> str | None:
+    """Why the file at `path`, links followed, must not go into the site, as the end of
+    a sentence ("a link to .env, a hidden file..."); None if it may.
+
+    A file may only come from the folders a site is made of (`roots`: content/,
+    static/, templates/ and the theme's), and never from a hidden file or
+    folder in them. A link named anh.png that points at ../../.env, or into
+    .git/, is otherwise published as a picture; a link that stays inside the
+    site is no safer than one that leaves it.
+    """
+    real = path.resolve()
+    for root in roots:
+        base = root.resolve()
+        if real.is_relative_to(base):
+            if not any(part.startswith(".") and part not in hidden_ok
+                       for part in real.relative_to(base).parts):
+                return None
+            return (f"a link to {_shown(real, site)}, a hidden file (a name starting with "
+                    "'.'), which is never published")
+    return (f"a link to {_shown(real, site)}, outside the site's content/, static/ and "
+            "templates/")
+
+
+def _shown(real: Path, site: Path) -> str:
+    base = site.resolve()
+    return real.relative_to(base).as_posix() if real.is_relative_to(base) else str(real)
+
+
 def read_text(path: Path, rel: str, problems: Problems) -> str | None:
     """The file as NFC text with LF line endings, or None after reporting why not."""
-    data = read_bytes(path, rel, problems)
+    data = read_bytes(path, rel, problems, MAX_FILE_BYTES)
     return None if data is None else decode_text(data, rel, problems)
 
 
-def read_bytes(path: Path, rel: str, problems: Problems) -> bytes | None:
+def read_bytes(path: Path, rel: str, problems: Problems, limit: int) -> bytes | None:
+    """The file's bytes, unless it is larger than `limit` bytes: then it is not read."""
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.error(f"file is {size / 1048576:.1f} MB, over the "
-                           f"{MAX_FILE_BYTES // 1048576} MB limit; is it really an article?", rel)
+        if size > limit:
+            problems.error(f"file is {size / MEGABYTE:.1f} MB, over the {limit / MEGABYTE:g} MB "
+                           "limit (max_article_mb in site.yaml); is it really an article?", rel)
             return None
         return path.read_bytes()
     except OSError as exc:
@@ -163,7 +197,7 @@ def parse_mapping(text: str, rel: str, first_line: int, problems: Problems,
         problems.error(f"{what} must be 'key: value' lines, but it is {kind}",
                        rel, first_line + node.start_mark.line)
         return None
-    if not _check_tree(node, first_line, rel, first_line, problems, what, seen=set()):
+    if not _check_tree(node, rel, first_line, problems, what):
         return None
     return Field(node, first_line, first_line).entries()
 
@@ -196,7 +230,6 @@ def _explain(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, str]:
     return line, problem
 
 
-ALIAS_REPORTED = -1  # marker in `seen`: no node has this id
 # What plain YAML resolves to. Anything else came from an explicit tag (!!set,
 # !!python/object, !foo), which front matter has no use for.
 PLAIN_TAGS = {
@@ -210,50 +243,78 @@ def _short_tag(tag: str) -> str:
     return tag.replace("tag:yaml.org,2002:", "!!")
 
 
-def _check_tree(node: yaml.Node, at: int, rel: str, first_line: int, problems: Problems,
-                what: str, seen: set[int]) -> bool:
-    """Refuse aliases, non-text keys and duplicate keys anywhere in the tree.
+def _check_tree(root: yaml.Node, rel: str, first_line: int, problems: Problems,
+                what: str) -> bool:
+    """Refuse aliases, tags, control characters, non-text keys and duplicate keys anywhere
+    in the tree.
 
     Aliases are refused outright: front matter has no use for them, and they are
-    how a few lines of YAML expand to gigabytes (the "billion laughs").
+    how a few lines of YAML expand to gigabytes (the "billion laughs"). The walk
+    keeps its own stack: YAML nests as deep as libyaml allows (1,000 levels),
+    deeper than Python's recursion goes.
     """
-    if id(node) in seen:
-        if ALIAS_REPORTED not in seen:  # once per file: a bomb has thousands of them
-            seen.add(ALIAS_REPORTED)
-            problems.error(f"{what} uses a YAML alias (*name); write the value out instead",
-                           rel, at)
-        return False
-    seen.add(id(node))
+    seen: set[int] = set()
+    alias_reported = False  # once per file: a bomb has thousands of them
     ok = True
-    if node.tag not in PLAIN_TAGS[type(node)]:
-        problems.error(f"{what} uses the YAML tag '{_short_tag(node.tag)}'; write a plain value "
-                       "without '!!'", rel, first_line + node.start_mark.line)
-        return False
-    if isinstance(node, yaml.ScalarNode):
-        try:
-            _Constructor().construct_object(node)
-        except (yaml.YAMLError, ValueError, KeyError, IndexError, TypeError, OverflowError):
-            problems.error(f"{what} has a value that cannot be read: '{node.value}' is not a "
-                           f"{_short_tag(node.tag)}", rel, first_line + node.start_mark.line)
-            return False
-    if isinstance(node, yaml.MappingNode):
-        keys: dict[str, int] = {}
-        for key, value in node.value:
-            line = first_line + key.start_mark.line
-            if not isinstance(key, yaml.ScalarNode) or key.tag != "tag:yaml.org,2002:str":
-                problems.error(f"{what} keys must be plain names, not "
-                               f"'{getattr(key, 'value', '?')}'", rel, line)
-                ok = False
-                continue
-            if key.value in keys:
-                problems.error(f"key '{key.value}' is written twice (first on line "
-                               f"{keys[key.value]}); keep one", rel, line)
-                ok = False
-            keys.setdefault(key.value, line)
-            ok = _check_tree(value, line, rel, first_line, problems, what, seen) and ok
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
+    stack: list[tuple[yaml.Node, int]] = [(root, first_line)]  # (node, line of its key)
+    while stack:
+        node, at = stack.pop()
+        if id(node) in seen:
+            if not alias_reported:
+                alias_reported = True
+                problems.error(f"{what} uses a YAML alias (*name); write the value out "
+                               "instead", rel, at)
+            ok = False
+            continue
+        seen.add(id(node))
+        line = first_line + node.start_mark.line
+        if node.tag not in PLAIN_TAGS[type(node)]:
+            problems.error(f"{what} uses the YAML tag '{_short_tag(node.tag)}'; write a plain "
+                           "value without '!!'", rel, line)
+            ok = False
+        elif isinstance(node, yaml.ScalarNode):
+            ok = _check_scalar(node, rel, line, problems, what) and ok
+        elif isinstance(node, yaml.MappingNode):
+            keys: dict[str, int] = {}
+            children: list[tuple[yaml.Node, int]] = []
+            for key, value in node.value:
+                key_line = first_line + key.start_mark.line
+                if not isinstance(key, yaml.ScalarNode) or key.tag != "tag:yaml.org,2002:str":
+                    problems.error(f"{what} keys must be plain names, not "
+                                   f"'{getattr(key, 'value', '?')}'", rel, key_line)
+                    ok = False
+                    continue
+                if char := control_character(key.value):
+                    problems.error(f"{what} has a key holding the control character {char}; "
+                                   "type the key again", rel, key_line)
+                    ok = False
+                    continue
+                if key.value in keys:
+                    problems.error(f"key '{key.value}' is written twice (first on line "
+                                   f"{keys[key.value]}); keep one", rel, key_line)
+                    ok = False
+                keys.setdefault(key.value, key_line)
+                children.append((value, key_line))
+            stack.extend(reversed(children))
+        else:
             # An alias item is the anchored node itself, with the anchor's position:
             # the line of the key holding the list is where the alias is written.
-            ok = _check_tree(item, at, rel, first_line, problems, what, seen) and ok
+            stack.extend((item, at) for item in reversed(node.value))
     return ok
+
+
+def _check_scalar(node: yaml.ScalarNode, rel: str, line: int, problems: Problems,
+                  what: str) -> bool:
+    try:
+        _Constructor().construct_object(node)
+    except (yaml.YAMLError, ValueError, KeyError, IndexError, TypeError, OverflowError):
+        problems.error(f"{what} has a value that cannot be read: '{node.value}' is not a "
+                       f"{_short_tag(node.tag)}", rel, line)
+        return False
+    if char := control_character(node.value):
+        # YAML's escapes ("\0", "\e") let text hold what no editor types; in a file
+        # name it is an error of the operating system, in a title a trap for readers.
+        problems.error(f"{what} has a value holding the control character {char}; type the "
+                       "value again without it", rel, line)
+        return False
+    return True

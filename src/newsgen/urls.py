@@ -15,6 +15,8 @@ from urllib.parse import quote, urlsplit
 from slugify import slugify as _slugify
 from text_unidecode import unidecode
 
+from newsgen.errors import control_character
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG = 80
 
@@ -35,6 +37,38 @@ def slugify(text: str) -> str:
 
 def is_slug(text: str) -> bool:
     return bool(SLUG_RE.match(text))
+
+
+RESERVED_PREFIX = "/__newsgen/"  # the preview server's own addresses
+MAX_NAME_BYTES = 200  # file systems refuse names over 255 bytes; leave room for suffixes
+
+
+def path_problem(path: str) -> str | None:
+    """Why `path` cannot be an address of a file on the site, or None if it can.
+
+    The one rule for every address an article can ask for (an alias, a
+    picture's name, what a permalink gives): it stays inside the output folder,
+    and it never names a hidden file. Hidden names are how a web server is told
+    things (.htaccess, .well-known/, .git/), and newsgen's own marker in the
+    output folder is one: none of them is an article's to write.
+    """
+    if char := control_character(path):
+        return f"holds the control character {char}"
+    if not path.startswith("/"):
+        return "must start with '/'"
+    if any(bad in path for bad in ("\\", "?", "#", "//")):
+        return "must not hold '\\', '?', '#' or '//'"
+    parts = path.strip("/").split("/") if path.strip("/") else []
+    if any(part in (".", "..") for part in parts):
+        return "must not go up or stay with '..' or '.'"
+    if any(part.startswith(".") for part in parts):
+        return ("has a hidden part (a name starting with '.'): web servers read such names "
+                "as settings, and newsgen never publishes them")
+    if path.startswith(RESERVED_PREFIX) or path == RESERVED_PREFIX.rstrip("/"):
+        return f"starts with {RESERVED_PREFIX}, which newsgen serve keeps for itself"
+    if any(len(part.encode()) > MAX_NAME_BYTES for part in parts):
+        return f"has a part over {MAX_NAME_BYTES} bytes long, too long for a file name"
+    return None
 
 
 def permalink(pattern: str, *, section: str, slug: str, date: datetime) -> str:

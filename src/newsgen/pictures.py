@@ -1,0 +1,87 @@
+"""What an article may publish as a picture: a picture, and nothing else.
+
+An article's body or `image:` names a file beside it, and the build copies that
+file into the site. Without a check, that is how an `.html` page with a
+script, an `.htaccess` (which Apache obeys) or `sub/index.html` gets published
+by whoever can write an article. So a picture must be a picture twice over:
+by its name (a type browsers show as an image) and by its first bytes (the
+signature every file of that type starts with). SVG is a drawing written in
+XML, and XML can hold scripts: it is refused unless the site allows it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from newsgen.config import SiteConfig
+from newsgen.source import unsafe_source
+from newsgen.theme import source_dirs
+from newsgen.urls import path_problem
+
+RASTER = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WebP",
+          ".avif": "AVIF"}
+SVG = ".svg"
+HEAD_BYTES = 1024  # enough for any signature, and an SVG's prologue and comments
+KINDS = ", ".join(dict.fromkeys(RASTER.values()))
+
+
+def _raster_kind(head: bytes) -> str | None:
+    """The raster type a file's first bytes say it is (their published signatures)."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "GIF"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    if head[4:8] == b"ftyp":  # ISO media: the brands say AVIF (not a video, not HEIC)
+        size = int.from_bytes(head[:4], "big")
+        brands = [head[8:12], *(head[i:i + 4] for i in range(16, min(size, len(head)), 4))]
+        if b"avif" in brands or b"avis" in brands:
+            return "AVIF"
+    return None
+
+
+def _is_svg(head: bytes) -> bool:
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return text.startswith((b"<?xml", b"<svg", b"<!--", b"<!doctype svg")) and b"<svg" in text
+
+
+def picture_problem(path: Path, name: str, svg: bool) -> str | None:
+    """Why the file at `path`, named `name` in the article, cannot be published as a
+    picture; None if it can. `svg`: whether the site publishes SVG drawings."""
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix == SVG and not svg:
+        return (f"'{name}' is an SVG drawing, which can hold scripts; export it as PNG or "
+                "WebP, or set svg_pictures: true in site.yaml if every writer is trusted")
+    if suffix not in RASTER and suffix != SVG:
+        return (f"'{name}' is not a picture; a picture is a {KINDS} file (named .jpg, .png, "
+                ".gif, .webp or .avif)")
+    try:
+        with path.open("rb") as file:
+            head = file.read(HEAD_BYTES)
+    except OSError as exc:
+        return f"'{name}' cannot be read: {exc.strerror}"
+    if suffix == SVG:
+        return None if _is_svg(head) else (f"'{name}' is named .svg but is not an SVG "
+                                           "drawing inside; export it again")
+    if _raster_kind(head) is None:
+        return (f"'{name}' is named {suffix} but is not a {RASTER[suffix]} picture inside "
+                f"(nor another {KINDS} picture); export it again as {suffix}")
+    return None
+
+
+def beside_article_problem(config: SiteConfig, source: Path, name: str) -> str | None:
+    """Why the file an article shows from beside it as `name` cannot be copied into the
+    site; None if it can.
+
+    Checked at every build, for pages kept from the last one too: the file may
+    have been replaced by something else since.
+    """
+    site = config.site_dir
+    if why := path_problem("/" + name):
+        return f"'{name}' {why}; rename the file"
+    if why := unsafe_source(source, site, source_dirs(site)):
+        return f"'{name}' is {why}; put the picture itself beside the article"
+    return picture_problem(source, name, config.svg_pictures)
