@@ -282,3 +282,17 @@ def test_peak_memory_probe_measures_the_build() -> None:
                          check=True).stdout
     assert int(out) >= 300
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 0
+
+
+def test_check_finds_the_lines_of_many_broken_links_in_one_pass(minimal: Path) -> None:
+    """Each broken link's line was looked for in the whole article again: 40,000 of them
+    took minutes. Now the article is read once."""
+    article(minimal, "lien-ket", "\n".join(f"[{i}](/khong-co-{i}/)" for i in range(40_000)))
+    start = time.perf_counter()
+    run = newsgen("check", "-s", minimal)
+    assert time.perf_counter() - start < 100  # a hang is the failure, not a slow machine
+    assert run.code == 1
+    lines = run.err.splitlines()
+    assert lines[-1] == "check failed: 40000 problems"
+    assert lines[0].startswith("content/the-gioi/lien-ket.md:6: link to /khong-co-0/ ")
+    assert lines[-2].startswith("content/the-gioi/lien-ket.md:40005: link to /khong-co-39999/ ")
