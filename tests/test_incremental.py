@@ -101,6 +101,7 @@ class Site:
         return (f'title: "{c["title"]}"\nbase_url: "https://bao.example/"\n'
                 f"per_page: {c['per_page']}\nrelated_count: {c['related_count']}\n"
                 f"older_news: {c['older_news']}\nhome_latest: 4\nhome_per_section: 2\n"
+                "svg_pictures: true\n"  # the drawing beside an article, edited like the rest
                 "sections:\n" + "".join(f'  - slug: {slug}\n    title: "{title}"\n'
                                         for slug, title in c["sections"].items()))
 
