@@ -104,11 +104,6 @@ def _describe(value: object) -> str:
     return type(value).__name__
 
 
-def within(path: Path, folder: Path) -> bool:
-    """Whether `path`, links followed, is inside `folder`: a link out of the site is not."""
-    return path.resolve().is_relative_to(folder.resolve())
-
-
 def unsafe_source(path: Path, site: Path, roots: Iterable[Path],
                   hidden_ok: Collection[str] = ()) -> str | None:
     """Why the file at `path`, links followed, must not go into the site, as the end of
