@@ -31,7 +31,7 @@ from newsgen.pictures import beside_article_problem
 from newsgen.related import fill_related
 from newsgen.source import read_bytes, unsafe_source
 from newsgen.taxonomy import Term, group_terms
-from newsgen.theme import PUBLISHED_HIDDEN, source_dirs, static_files, template_dirs
+from newsgen.theme import PUBLISHED_HIDDEN, source_roots, static_files, template_dirs
 from newsgen.urls import is_external, join, permalink, slugify
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,7 @@ class Library:
     authors: dict[str, Term]  # author slug -> the author and their articles
     assets: tuple[Asset, ...]
     static: dict[str, Path]  # output path -> file, from static/ folders
+    roots: tuple[Path, ...]  # the folders every file read must really be in (source_roots)
     now: datetime  # the build clock: what is published is decided against it
     digests: dict[str, bytes]  # slug -> digest of the article's file: what its page is made of
     heads: dict[str, tuple[bytes, bytes]]  # every article file -> (its digest, its front matter's)
@@ -277,7 +278,7 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
         problems.error("there are no articles: add Markdown files under content/",
                        "content")
     # Only a link can lead elsewhere: the folders walked into are not links.
-    roots = source_dirs(site)
+    roots = source_roots(site)
     reader = ArticleReader(config, cache)
     present: set[str] = set()
     digests: dict[str, bytes] = {}  # source file -> its digest
@@ -352,21 +353,21 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
     assets: list[Asset] = []
     image_urls = {}
     for a in published:
-        if a.image and (url := _resolve_image(a, a.image, urls[a.slug], config, static, assets,
-                                              problems)):
+        if a.image and (url := _resolve_image(a, a.image, urls[a.slug], config, roots, static,
+                                              assets, problems)):
             image_urls[a.slug] = url
     if problems.errors:
         # Rendering will not start, so find the bodies' missing pictures now: every
         # problem of the site is reported in this one run.
         for article in published:
-            scan_pictures(article, config, static, problems)
+            scan_pictures(article, config, static, roots, problems)
     problems.check(ContentError, strict=strict)
     return Library(config=config, articles=tuple(published), by_slug=by_slug,
                    by_section={s.slug: tuple(by_section.get(s.slug, ())) for s in config.sections},
                    urls=urls, image_urls=image_urls, related=related, older=older,
                    tags=group_terms(published, lambda a: a.tags),
                    authors=group_terms(published, lambda a: a.authors),
-                   assets=tuple(assets), static=static, now=now,
+                   assets=tuple(assets), static=static, roots=roots, now=now,
                    digests={a.slug: digests[a.source] for a in published},
                    heads=dict(reader.heads), held_back=held_back,
                    notes=tuple(printable(note) for note in resolver.notes))
@@ -516,6 +517,7 @@ class _Resolver:
 
 
 def _resolve_image(article: Article, image: Image, page_url: str, config: SiteConfig,
+                   roots: tuple[Path, ...],
                    static: dict[str, Path], assets: list[Asset], problems: Problems
                    ) -> str | None:
     """Where the hero image is served from; a missing file is an error here, not a 404 later."""
@@ -540,7 +542,7 @@ def _resolve_image(article: Article, image: Image, page_url: str, config: SiteCo
         problems.error(f"image '{src}' not found: there is no {rel} next to the article",
                        article.source, image.line)
         return None
-    if why := beside_article_problem(config, source, str(clean)):
+    if why := beside_article_problem(config, roots, source, str(clean)):
         problems.error(f"image {why}", article.source, image.line)
         return None
     url = join(page_url, str(clean))

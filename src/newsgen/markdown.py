@@ -96,11 +96,12 @@ def _links(article: Article, tokens: list[Token]) -> Iterator[tuple[Token, str, 
 
 
 def check_pictures(article: Article, tokens: list[Token], config: SiteConfig,
-                   static: Mapping[str, Path], problems: Problems,
+                   static: Mapping[str, Path], roots: tuple[Path, ...], problems: Problems,
                    statics: list[str] | None = None) -> list[Picture]:
     """Report pictures of a body that do not exist; return those to copy beside the page.
 
-    `statics` collects the static files the body shows, which the page needs.
+    `statics` collects the static files the body shows, which the page needs; `roots`
+    are the folders a picture's file must really be in (`theme.source_roots`).
     """
     pictures: list[Picture] = []
     folder = (config.site_dir / article.source).parent
@@ -122,7 +123,7 @@ def check_pictures(article: Article, tokens: list[Token], config: SiteConfig,
             problems.error(f"picture '{url}' not found: there is no {where}; put it beside the "
                            ".md file or under static/", article.source, line)
             continue
-        if why := beside_article_problem(config, source, str(name)):
+        if why := beside_article_problem(config, roots, source, str(name)):
             problems.error(f"picture {why}", article.source, line)
             continue
         pictures.append(Picture(source, str(name)))
@@ -130,9 +131,10 @@ def check_pictures(article: Article, tokens: list[Token], config: SiteConfig,
 
 
 def scan_pictures(article: Article, config: SiteConfig, static: Mapping[str, Path],
-                  problems: Problems) -> None:
+                  roots: tuple[Path, ...], problems: Problems) -> None:
     """Check a body's pictures without rendering it, when a build fails before rendering."""
-    check_pictures(article, make_markdown(False).parse(article.body), config, static, problems)
+    check_pictures(article, make_markdown(False).parse(article.body), config, static, roots,
+                   problems)
 
 
 @dataclass(slots=True)
@@ -141,6 +143,7 @@ class BodyRenderer:
 
     config: SiteConfig
     static: Mapping[str, Path]
+    roots: tuple[Path, ...]
     md: MarkdownIt = field(init=False)
 
     def __post_init__(self) -> None:
@@ -149,7 +152,8 @@ class BodyRenderer:
     def render(self, article: Article, page_url: str, problems: Problems) -> Body:
         tokens = self.md.parse(article.body)
         statics: list[str] = []
-        pictures = check_pictures(article, tokens, self.config, self.static, problems, statics)
+        pictures = check_pictures(article, tokens, self.config, self.static, self.roots,
+                                  problems, statics)
         base = self.config.base_path
         for token in _walk(tokens):  # one pass: a body has thousands of tokens
             if token.type == "image":

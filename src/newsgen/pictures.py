@@ -15,7 +15,6 @@ from pathlib import Path, PurePosixPath
 
 from newsgen.config import SiteConfig
 from newsgen.source import unsafe_source
-from newsgen.theme import source_dirs
 from newsgen.urls import path_problem
 
 RASTER = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WebP",
@@ -72,16 +71,16 @@ def picture_problem(path: Path, name: str, svg: bool) -> str | None:
     return None
 
 
-def beside_article_problem(config: SiteConfig, source: Path, name: str) -> str | None:
+def beside_article_problem(config: SiteConfig, roots: tuple[Path, ...], source: Path,
+                           name: str) -> str | None:
     """Why the file an article shows from beside it as `name` cannot be copied into the
     site; None if it can.
 
     Checked at every build, for pages kept from the last one too: the file may
-    have been replaced by something else since.
+    have been replaced by something else since. `roots`: `theme.source_roots`.
     """
-    site = config.site_dir
     if why := path_problem("/" + name):
         return f"'{name}' {why}; rename the file"
-    if why := unsafe_source(source, site, source_dirs(site)):
+    if why := unsafe_source(source, config.site_dir, roots):
         return f"'{name}' is {why}; put the picture itself beside the article"
     return picture_problem(source, name, config.svg_pictures)

@@ -39,7 +39,7 @@ from newsgen.plan import Page
 from newsgen.render import body_key
 from newsgen.sitemaps import NEWS_WINDOW
 from newsgen.source import decode_text, read_bytes
-from newsgen.theme import source_dirs, static_files
+from newsgen.theme import source_dirs, source_roots, static_files
 from newsgen.urls import output_path
 from newsgen.views import article_key
 
@@ -191,7 +191,8 @@ def quick_build(cache: Cache, config: SiteConfig, asked: bytes, now: datetime, o
     if not pages and not previous.untouched():
         return None  # a file was added or removed by hand
     context = config.digest
-    renderer = BodyRenderer(config, static_files(config.site_dir))
+    renderer = BodyRenderer(config, static_files(config.site_dir),
+                            source_roots(config.site_dir))
     made: dict[str, tuple[bytes, bytes, Body]] = {}
     for rel, edit in pages.items():
         url, around, old_body = snap.articles[edit.source]

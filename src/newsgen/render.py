@@ -53,7 +53,8 @@ def _still_there(pictures: tuple[tuple[str, str], ...], statics: tuple[str, ...]
     config = library.config
     return all(name in library.static for name in statics) and all(
         (config.site_dir / source).is_file()
-        and beside_article_problem(config, config.site_dir / source, source) is None
+        and beside_article_problem(config, library.roots, config.site_dir / source, source)
+        is None
         for source, _ in pictures)
 
 
@@ -103,7 +104,7 @@ class PageRenderer:
         self.cache = cache
         self.env = make_environment(library.config)
         self.views = ViewMaker(library)
-        self.bodies = BodyRenderer(library.config, library.static)
+        self.bodies = BodyRenderer(library.config, library.static, library.roots)
         self.context = library.config.digest
 
     def body(self, page: Page, problems: Problems) -> tuple[Body, tuple[bytes, bytes] | None]:

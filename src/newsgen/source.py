@@ -109,18 +109,17 @@ def unsafe_source(path: Path, site: Path, roots: Iterable[Path],
     """Why the file at `path`, links followed, must not go into the site, as the end of
     a sentence ("a link to .env, a hidden file..."); None if it may.
 
-    A file may only come from the folders a site is made of (`roots`: content/,
-    static/, templates/ and the theme's), and never from a hidden file or
+    A file may only come from the folders a site is made of (`roots`, resolved:
+    content/, static/, templates/ and the theme's), and never from a hidden file or
     folder in them. A link named anh.png that points at ../../.env, or into
     .git/, is otherwise published as a picture; a link that stays inside the
     site is no safer than one that leaves it.
     """
     real = path.resolve()
     for root in roots:
-        base = root.resolve()
-        if real.is_relative_to(base):
+        if real.is_relative_to(root):
             if not any(part.startswith(".") and part not in hidden_ok
-                       for part in real.relative_to(base).parts):
+                       for part in real.relative_to(root).parts):
                 return None
             return (f"a link to {_shown(real, site)}, a hidden file (a name starting with "
                     "'.'), which is never published")

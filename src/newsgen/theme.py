@@ -35,6 +35,12 @@ def source_dirs(site_dir: Path) -> list[Path]:
     return [site_dir / "content", *_layered(site_dir, "templates"), *_layered(site_dir, "static")]
 
 
+def source_roots(site_dir: Path) -> tuple[Path, ...]:
+    """The folders of `source_dirs`, links resolved: what a file's real place must be in.
+    Resolved once per build, since every picture of every page is held against them."""
+    return tuple(folder.resolve() for folder in source_dirs(site_dir))
+
+
 def template_dirs(site_dir: Path) -> list[Path]:
     return _layered(site_dir, "templates")
 
