@@ -122,7 +122,7 @@ def test_a_picture_replaced_by_a_page_after_a_build_is_refused_on_the_next(
     assert run.code == 1, run.err
     assert run.err.splitlines()[0] == (
         "content/the-gioi/bieu-do.md:6: picture 'bieu-do.png' is named .png but is not a PNG "
-        "picture inside (nor another JPEG, PNG, GIF, WebP, AVIF picture); export it again "
+        "picture inside (nor a JPEG, PNG, GIF, WebP or AVIF one); export it again "
         "as .png")
     assert manifest(public) == before
     assert "alert('gia-mao')" not in published(public)
@@ -165,7 +165,7 @@ def test_a_video_in_an_image_container_is_not_a_picture(minimal: Path) -> None:
     article(minimal, "anh", "![ảnh](a.avif)")
     run = newsgen("build", "-s", minimal)
     assert run.code == 1
-    assert "picture 'a.avif' is named .avif but is not a AVIF picture inside" in run.err
+    assert "picture 'a.avif' is named .avif but is not an AVIF picture inside" in run.err
 
 
 # --- work and memory on crafted input ---------------------------------------

@@ -21,7 +21,8 @@ RASTER = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp"
           ".avif": "AVIF"}
 SVG = ".svg"
 HEAD_BYTES = 1024  # enough for any signature, and an SVG's prologue and comments
-KINDS = ", ".join(dict.fromkeys(RASTER.values()))
+_NAMES = list(dict.fromkeys(RASTER.values()))
+KINDS = ", ".join(_NAMES[:-1]) + " or " + _NAMES[-1]  # JPEG, PNG, GIF, WebP or AVIF
 
 
 def _raster_kind(head: bytes) -> str | None:
@@ -66,8 +67,9 @@ def picture_problem(path: Path, name: str, svg: bool) -> str | None:
         return None if _is_svg(head) else (f"'{name}' is named .svg but is not an SVG "
                                            "drawing inside; export it again")
     if _raster_kind(head) is None:
-        return (f"'{name}' is named {suffix} but is not a {RASTER[suffix]} picture inside "
-                f"(nor another {KINDS} picture); export it again as {suffix}")
+        article = "an" if RASTER[suffix][0] in "AEIOU" else "a"
+        return (f"'{name}' is named {suffix} but is not {article} {RASTER[suffix]} picture "
+                f"inside (nor a {KINDS} one); export it again as {suffix}")
     return None
 
 
