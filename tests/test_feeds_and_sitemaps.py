@@ -18,13 +18,13 @@ import feedparser
 import pytest
 
 from conftest import copy_site, newsgen
-from newsgen.config import load_config
+from newsgen.content.config import load_config
+from newsgen.content.library import Library, load_library
 from newsgen.errors import Problems
-from newsgen.feeds import feed_links, feeds
-from newsgen.library import Library, load_library
-from newsgen.sitemaps import SitemapEntry, news_sitemap, robots, sitemaps
+from newsgen.render.feeds import feed_links, feeds
+from newsgen.render.sitemaps import SitemapEntry, news_sitemap, robots, sitemaps
+from newsgen.render.xmldoc import OutputFile
 from newsgen.urls import absolute
-from newsgen.xmldoc import OutputFile
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2022, 3, 10, 12, 0, tzinfo=VN)
@@ -302,7 +302,7 @@ def test_feed_links_name_the_section_feed_first(library: Library, site: Path) ->
 
 def site_entries(library: Library) -> list[SitemapEntry]:
     """What the build lists: home, section pages and articles, in no particular order."""
-    pages = [SitemapEntry(library.urls[a.slug], a.updated or a.date)
+    pages = [SitemapEntry(library.url(a.slug), a.updated or a.date)
              for a in library.articles]
     pages += [SitemapEntry(f"/{s.slug}/", None) for s in library.config.sections]
     return [*reversed(pages), SitemapEntry("/", library.articles[0].date)]
@@ -411,7 +411,8 @@ def test_news_sitemap_is_written_when_there_is_no_news(site: Path) -> None:
 def test_news_language_is_the_bare_language_code(library: Library, language: str,
                                                  code: str) -> None:
     config = dataclasses.replace(library.config, language=language)
-    items = news_items(news_sitemap(dataclasses.replace(library, config=config))[0].text)
+    other = Library(config, library.values, library.static, library.roots, library.clock)
+    items = news_items(news_sitemap(other)[0].text)
     assert items[0].findtext("news:news/news:publication/news:language", namespaces=NS) == code
 
 
@@ -459,9 +460,8 @@ def test_characters_xml_cannot_carry_are_dropped(library: Library) -> None:
                                          tags=(f"Thẻ{bad}",), authors=(f"Tác{bad} giả",))
                      for a in library.articles)
     config = dataclasses.replace(library.config, title=f"Báo{bad}", rss=True)
-    dirty = dataclasses.replace(library, config=config, articles=articles,
-                                by_section={s: tuple(a for a in articles if a.section == s)
-                                            for s in library.by_section})
+    values = {**library.values, **{f"article:{a.slug}": a for a in articles}}
+    dirty = Library(config, values, library.static, library.roots, library.clock)
     files = [*feeds(dirty), *news_sitemap(dirty)]
     for file in files:
         file.text.encode("utf-8")  # no lone surrogate left

@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, currently_in_test_context, event, given, set
 from hypothesis import strategies as st
 
 from conftest import SITES, newsgen
-from newsgen.config import OPTIONS, SiteConfig, load_config
+from newsgen.content.config import OPTIONS, SiteConfig, load_config
+from newsgen.content.frontmatter import read_article
+from newsgen.content.models import FIELDS, parse_article
 from newsgen.errors import NewsgenError, Problems
-from newsgen.frontmatter import read_article
-from newsgen.models import FIELDS, parse_article
 
 FUZZ = settings(max_examples=300, deadline=None, report_multiple_bugs=False,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

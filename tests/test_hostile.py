@@ -26,7 +26,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 
 from conftest import html, manifest, newsgen, write
-from newsgen.markdown import _heading_id, make_markdown
+from newsgen.render.markdown import _heading_id, make_markdown
 
 ARTICLE = "content/the-gioi/hoi-nghi-ha-noi.md"
 PAGE = Path("the-gioi", "hoi-nghi-thuong-dinh-tai-ha-noi")

@@ -426,9 +426,9 @@ def test_a_damaged_entry_is_not_trusted(site: Site, tmp_path: Path) -> None:
     """One flipped byte in a stored article: it is parsed again, and the build says so."""
     import sqlite3
     with sqlite3.connect(site.root / CACHE) as db:
-        rel, data = db.execute("SELECT rel, data FROM sources ORDER BY rel LIMIT 1").fetchone()
+        rel, data = db.execute("SELECT rel, head FROM parsed ORDER BY rel LIMIT 1").fetchone()
         flipped = data[:-5] + bytes([data[-5] ^ 1]) + data[-4:]
-        db.execute("UPDATE sources SET data = ? WHERE rel = ?", (flipped, rel))
+        db.execute("UPDATE parsed SET head = ? WHERE rel = ?", (flipped, rel))
     # Another article's title changes, so the whole site is loaded again.
     other = next(s for s in site.stories.values() if not rel.endswith(f"/{s.slug}.md"))
     edit_title(site, other)
@@ -445,7 +445,7 @@ def test_a_stored_value_cannot_name_code_to_run(site: Site) -> None:
     import hashlib
     import pickle
 
-    from newsgen.cache import unpack
+    from newsgen.engine.store import unpack
 
     class Evil:
         def __reduce__(self) -> tuple[object, tuple[str]]:

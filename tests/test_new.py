@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from conftest import html, manifest, newsgen, text
+from newsgen.content.source import parse_mapping
 from newsgen.errors import Problems, control_character
 from newsgen.scaffold import yaml_quoted
-from newsgen.source import parse_mapping
 
 NOW = "2026-11-26T13:41:27Z"  # 20:41:27 in Hanoi; the file keeps the minute
 ARTICLE = """\

@@ -69,10 +69,10 @@ def test_parsing_and_related_search_across_processes_change_nothing(
         big: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Past their thresholds, articles are parsed and related lists searched in processes:
     the same site, the same warnings, in the same order."""
-    import newsgen.library
-    import newsgen.related
-    monkeypatch.setattr(newsgen.library, "PARALLEL_FROM", 10)
-    monkeypatch.setattr(newsgen.related, "PARALLEL_FROM", 10)
+    import newsgen.content.library
+    import newsgen.content.related
+    monkeypatch.setattr(newsgen.content.library, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(newsgen.content.related, "PARALLEL_FROM", 10)
     site = tmp_path / "site"
     shutil.copytree(big, site)
     first = sorted((site / "content").rglob("*.md"))[5]
@@ -90,8 +90,8 @@ def test_parsing_and_related_search_across_processes_change_nothing(
 
 def test_broken_articles_are_reported_alike_from_any_process(
         big: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import newsgen.library
-    monkeypatch.setattr(newsgen.library, "PARALLEL_FROM", 10)
+    import newsgen.content.library
+    monkeypatch.setattr(newsgen.content.library, "PARALLEL_FROM", 10)
     site = tmp_path / "site"
     shutil.copytree(big, site)
     files = sorted((site / "content").rglob("*.md"))

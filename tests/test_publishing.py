@@ -25,7 +25,7 @@ from bs4 import BeautifulSoup
 
 from conftest import REPO, newsgen
 from newsgen.cli import _parser
-from newsgen.config import check_base_url
+from newsgen.content.config import check_base_url
 
 GUIDE = REPO / "docs" / "publishing.md"
 WORKFLOW = REPO / "docs" / "examples" / "github-pages.yml"

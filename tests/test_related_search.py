@@ -13,13 +13,15 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsgen.models import Article
-from newsgen.related import (
+from newsgen.content.models import Article
+from newsgen.content.related import (
     COMMON_TAG_SHARE,
     COMMON_TAG_SIZE,
     SECTION_NEIGHBOURS,
     _score,
     fill_related,
+    rarity,
+    update_related,
 )
 from newsgen.urls import slugify
 
@@ -38,14 +40,13 @@ def exhaustive(articles: list[Article], count: int, largest: int = COMMON_TAG_SI
                ) -> dict[str, tuple[Article, ...]]:
     """The definition, with every candidate scored (`largest`: the most articles a tag
     may have and still bring candidates in, beside its share of the site)."""
-    import math
     total = len(articles)
     tags = {a.slug: frozenset(slugify(t) for t in a.tags) for a in articles}
     members: dict[str, list[Article]] = {}
     for a in articles:
         for t in tags[a.slug]:
             members.setdefault(t, []).append(a)
-    idf = {t: math.log(1 + total / len(m)) for t, m in members.items()}
+    idf = {t: rarity(len(m)) for t, m in members.items()}
     pulling = {t for t, m in members.items()
                if len(m) <= max(50, min(COMMON_TAG_SHARE * total, largest))}
     result = {}
@@ -96,12 +97,12 @@ def test_on_a_large_archive_big_tags_stop_pulling_candidates_in(monkeypatch):
     (made small here so that a test-sized site reaches it)."""
     import random
 
-    import newsgen.related
+    import newsgen.content.related
     rng = random.Random(11)
     draws = [(i % 3, 41 * i + rng.randint(0, 30),
               sorted({int(rng.paretovariate(1.1)) % 12 for _ in range(3)})) for i in range(500)]
     articles = site(draws)
-    monkeypatch.setattr(newsgen.related, "COMMON_TAG_SIZE", 60)
+    monkeypatch.setattr(newsgen.content.related, "COMMON_TAG_SIZE", 60)
     capped = fill_related(articles, {}, 4)
     assert capped == exhaustive(articles, 4, largest=60)
     assert capped != exhaustive(articles, 4)  # the cap changed some lists
@@ -119,15 +120,48 @@ def test_forked_search_picks_the_same(monkeypatch):
     """Split across processes, every list is as one process makes it, picks included."""
     import random
 
-    import newsgen.related
+    import newsgen.content.related
     rng = random.Random(5)
     draws = [(i % 4, 23 * i + rng.randint(0, 40), sorted({rng.randint(0, 30) for _ in range(3)}))
              for i in range(300)]
     articles = site(draws)
     picks = {articles[7].slug: (articles[40],), articles[100].slug: (articles[3], articles[9])}
     alone = fill_related(articles, picks, 4)
-    monkeypatch.setattr(newsgen.related, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(newsgen.content.related, "PARALLEL_FROM", 10)
     forked = fill_related(articles, picks, 4, jobs=2)
     assert forked == alone
     assert forked[articles[7].slug][0] is articles[40]
     assert forked == {**exhaustive(articles, 4), **{slug: forked[slug] for slug in picks}}
+
+
+EDITS = st.lists(st.tuples(st.sampled_from(["add", "remove", "retag", "redate", "move"]),
+                           st.integers(0, 10_000), st.lists(st.integers(0, 12), max_size=4),
+                           st.integers(0, 60 * 24 * 90)), min_size=1, max_size=5)
+
+
+@settings(max_examples=150, deadline=None)
+@given(SITES, EDITS, st.integers(1, 5))
+def test_searching_again_only_where_a_change_reaches_gives_what_a_full_search_gives(
+        draws, edits, count):
+    """Publishing, unpublishing, retagging, redating or moving stories: the lists the
+    next build keeps plus those it searches again are those of searching everything."""
+    stories: list[tuple[int, int, list[int]] | None] = list(draws)  # a{i} is stories[i]
+
+    def now() -> list[Article]:
+        return sorted((article(f"a{i}", f"s{s[0]}", s[1], tuple(f"Chủ đề {t}" for t in s[2]))
+                       for i, s in enumerate(stories) if s is not None),
+                      key=lambda a: a.sort_key)
+
+    _, state = update_related(None, now(), {}, count)
+    for what, pick, tags, minutes in edits:
+        i = pick % len(stories)
+        if what == "add":
+            stories.append((pick % 3, minutes, tags))
+        elif stories[i] is not None and (what != "remove" or len(now()) > 1):
+            section, old_minutes, old_tags = stories[i]  # type: ignore[misc]
+            stories[i] = {"remove": None, "retag": (section, old_minutes, tags),
+                          "redate": (section, minutes, old_tags),
+                          "move": ((section + 1) % 3, old_minutes, old_tags)}[what]
+        articles = now()
+        found, state = update_related(state, articles, {}, count)
+        assert found == fill_related(articles, {}, count)

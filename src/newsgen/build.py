@@ -1,24 +1,39 @@
-"""The build as a short list of named, timed steps.
+"""The build as a short list of named, timed steps, each a layer of queries.
 
-    config  -> library (parse + check every article; parsed ones come from the cache)
-            -> plan (every output page decided once; unchanged ones kept)
-            -> static files, feeds, sitemaps
-            -> render (Markdown + templates, through one Writer)
-            -> publish (atomic swap), unless nothing changed at all
+    inputs  source files (stat, then digest), site.yaml settings, options, the clock
+    parse   each article whose file, or a setting parsing read, changed
+    index   the library's values, when an article's head, a setting or the clock moves them
+    cards   the teasers whose values changed
+    pages   every page, feed and sitemap whose recorded reads changed, rendered as
+            any page is, then put in place atomically (one file renamed, or a folder swapped)
+    record  what each query read, for the next build
+
+Every query runs under the tracker (engine/), which records what it read; a
+rebuild runs exactly the queries whose recorded inputs changed, and a first
+build, or one with --no-cache, runs them all, through the same code.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
-from newsgen.cache import Cache, fingerprint
-from newsgen.config import SiteConfig, check_base_url, load_config
+from newsgen.content.config import SiteConfig, check_base_url, load_config
+from newsgen.content.library import HeldBack, Index, Library, index, parse_files
+from newsgen.content.models import Article, parse_datetime
+from newsgen.content.related import RelatedState
+from newsgen.content.source import unsafe_source
+from newsgen.engine.graph import Graph
+from newsgen.engine.inputs import Files, file_key, scan, setting_digests
+from newsgen.engine.store import Parsed, Store, fingerprint
+from newsgen.engine.tracker import Clock, Tracked, TrackedMapping, read, recording
 from newsgen.errors import (
     BadValue,
     BuildError,
@@ -28,26 +43,43 @@ from newsgen.errors import (
     Problem,
     Problems,
 )
-from newsgen.feeds import feeds
-from newsgen.library import Library, load_library
-from newsgen.models import parse_datetime
-from newsgen.output import (
-    Writer,
-    check_output,
+from newsgen.output.guard import check_output
+from newsgen.output.publish import (
     clear_leftovers,
     has_spare,
     load_tree,
+    replace_one,
+    save_trees,
     staged,
     staging_path,
 )
-from newsgen.plan import Page, plan_pages
-from newsgen.quick import quick_build, source_files, take
-from newsgen.render import Progress, keep_unchanged, render_pages
-from newsgen.sitemaps import SitemapEntry, news_sitemap, robots, sitemaps
-from newsgen.templates import body_verbatim, make_environment
-from newsgen.urls import href
+from newsgen.output.writer import Tree, Writer, place
+from newsgen.render.feeds import feeds
+from newsgen.render.markdown import Body, scan_pictures
+from newsgen.render.pages import (
+    PARALLEL_FROM,
+    PageRenderer,
+    Progress,
+    Rendered,
+    body_digest,
+    render_bodies,
+    render_pages,
+)
+from newsgen.render.plan import Page, plan_pages
+from newsgen.render.sitemaps import SitemapEntry, news_sitemap, robots, sitemaps
+from newsgen.render.templates import make_environment, template_digests
+from newsgen.render.views import ViewMaker
+from newsgen.theme import PUBLISHED_HIDDEN, source_roots, static_files, template_dirs
+from newsgen.urls import href, output_path
 
 log = logging.getLogger(__name__)
+
+PAGE_TEMPLATES = ("home.html", "404.html", "section.html", "tags.html", "tag.html",
+                  "author.html", "article.html", "redirect.html")
+# The values the index puts out, by the start of their names (see library.index).
+INDEX_VALUES = ("order", "article:", "aliases:", "url:", "image:", "related:", "older:", "section:",
+                "tags", "tag:", "tag-", "has-", "authors", "author:", "author-", "assets")
+PRELOAD_FROM = 200  # pages to render from which every recorded value is read in one go
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +111,8 @@ class BuildResult:
     owners: dict[str, str] = field(default_factory=dict)  # output path -> source that wrote it
     config: SiteConfig | None = None  # as built: with --base-url applied
     now: datetime | None = None  # the build clock it used
+    remade: tuple[str, ...] = ()  # output files made in this build (rendered, copied, written)
+    inputs: dict[str, bytes] = field(default_factory=dict)  # output file -> what it is made of
 
     @property
     def changes(self) -> str:
@@ -88,42 +122,16 @@ class BuildResult:
         return f"{self.rendered} rendered, {self.written} file{'s' * (self.written != 1)} changed"
 
 
-def write_redirects(plan: list[Page], library: Library, writer: Writer) -> None:
-    """_redirects (Netlify, Cloudflare Pages and others): a real 301 where the host reads it.
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What a build tells the editor besides its output, kept for a build that changes
+    nothing: it says the same."""
 
-    The redirect pages themselves cover every other host.
-    """
-    base = library.config.base_path
-    lines = sorted(f"{href(base, page.url)} {href(base, library.urls[page.slug])} 301"
-                   for page in plan if page.kind == "redirect" and page.slug)
-    if lines:
-        writer.write_file("_redirects", "\n".join(lines) + "\n", "aliases")
-
-
-def write_syndication(plan: list[Page], library: Library, writer: Writer) -> None:
-    """Feeds, sitemaps (every page but 404 and redirects) and robots.txt."""
-    config = library.config
-    entries = [SitemapEntry(page.url, _last_change(page, library)) for page in plan
-               if page.kind not in ("404", "redirect")]
-    maps = sitemaps(config, entries)
-    news = news_sitemap(library)
-    files = [*feeds(library), *maps, *news,
-             robots(config, ["sitemap.xml", *(f.path for f in news)])]
-    for file in files:
-        writer.write_file(file.path, file.text, "feeds and sitemaps")
-
-
-def _last_change(page: Page, library: Library) -> datetime | None:
-    """An article page changes with its article; a listing with the newest article on it."""
-    shown = page.reads[:1] if page.kind == "article" else page.reads
-    changes = [max(a.date, a.updated or a.date)
-               for a in (library.by_slug[slug] for slug in shown)]
-    return max(changes, default=None)
-
-
-def copy_static(library: Library, writer: Writer) -> None:
-    for rel, source in library.static.items():
-        writer.copy(rel, source, f"static/{rel}")
+    warnings: dict[str, tuple[Problem, ...]]  # article file -> its warnings
+    held_back: tuple[str, ...]
+    owners: dict[str, str]  # output path -> the source that makes it
+    aliases: frozenset[str]  # the output paths of redirect pages
+    pages: int
 
 
 def build_clock(text: str | None, config: SiteConfig) -> datetime:
@@ -140,101 +148,16 @@ def build_clock(text: str | None, config: SiteConfig) -> datetime:
         raise ConfigError(f"--now {exc}") from None
 
 
-@contextmanager
-def _step(result: BuildResult, name: str) -> Iterator[None]:
-    start = time.perf_counter()
-    yield
-    result.steps[name] = time.perf_counter() - start
-    log.info("%-8s %6.3f s", name, result.steps[name])
-
-
 def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
     """Build the site in `site_dir`; raise NewsgenError with every problem on failure.
 
     Nothing in the output folder changes unless the whole build succeeds.
     """
     result = BuildResult(output=site_dir / "public")
-    cache = Cache.of(site_dir, options.cache)
-    try:
-        return _build(site_dir, options, result, cache)
-    except NewsgenError as exc:
-        exc.notices = cache.notices
-        raise
-    finally:
-        cache.close()
-        result.notices = cache.notices
-
-
-def _build(site_dir: Path, options: BuildOptions, result: BuildResult,
-           cache: Cache) -> BuildResult:
-    start = time.perf_counter()
+    store = Store.of(site_dir, options.cache)
     problems = Problems()
-    overrides: dict[str, object] = {}
-    if options.base_url:
-        try:
-            overrides["base_url"] = check_base_url(options.base_url)
-        except BadValue as exc:
-            raise ConfigError(f"--base-url {exc}") from None
     try:
-        with _step(result, "config"):
-            config: SiteConfig = load_config(site_dir, problems, overrides)
-            output = options.output or config.output
-            result.output = output
-            check_output(site_dir, output, options.force)
-            # A symlinked output (public -> /srv/www/bao) is built where it points:
-            # staging beside the real folder, and the swap replaces that folder.
-            output = output.resolve()
-            now = build_clock(options.now, config)
-            cache.open()
-            previous = load_tree(cache, output)
-            asked = fingerprint(config.digest, options.drafts, options.future, options.strict,
-                                str(output))
-            seen, files = time.time_ns(), source_files(site_dir) if cache.on else {}
-        quick = None
-        if cache.on:
-            with _step(result, "quick"):
-                quick = quick_build(cache, config, asked, now, output, previous, files, seen)
-        if quick is not None:
-            if not quick.staged:  # clear what an interrupted build left, as a full one would
-                clear_leftovers(output, spare=has_spare(cache, output))
-            problems.extend(quick.warnings)
-            problems.check(ContentError, strict=options.strict)
-            result.pages, result.files = quick.pages, quick.files
-            result.rendered, result.written = quick.rendered, quick.written
-            result.owners, result.held_back = quick.owners, quick.held_back
-            result.config, result.now = config, now
-            result.warnings = problems.warnings
-            result.seconds = time.perf_counter() - start
-            return result
-        with _step(result, "load"):
-            library = load_library(config, problems, now=now, drafts=options.drafts,
-                                   future=options.future, strict=options.strict,
-                                   progress=options.progress, cache=cache,
-                                   jobs=options.jobs)
-        writer = Writer(staging_path(output), problems, previous)
-        with _step(result, "plan"):
-            plan = plan_pages(library)
-            todo, keys = keep_unchanged(plan, library, writer)
-        with _step(result, "static"):
-            write_syndication(plan, library, writer)
-            write_redirects(plan, library, writer)
-            copy_static(library, writer)
-        problems.check(ContentError, strict=options.strict)
-        if todo or writer.changed:
-            with staged(cache, writer, output, keep=cache.on,
-                        publishing=lambda: _step(result, "publish")):
-                with _step(result, "render"):
-                    writer.flush(page.path for page, _ in todo)
-                    render_pages(todo, library, writer, problems, options.jobs,
-                                 options.progress, cache)
-                    writer.flush()  # the pictures the rendered bodies show
-                problems.check(ContentError, strict=options.strict)
-        else:  # clear what an interrupted build left, as a build that wrote would
-            clear_leftovers(output, spare=has_spare(cache, output))
-        if cache.on:
-            take(cache, asked, files, seen, library, plan, writer.pages, keys.arounds,
-                 body_verbatim(make_environment(config), "article.html"), dict(writer.owners),
-                 problems.warnings, [h.message for h in library.held_back] + list(library.notes))
+        return _Build.begin(site_dir, options, result, store, problems).run()
     except NewsgenError as exc:
         # Warnings found before the failure belong to the same report (once: --strict
         # has already turned them into errors).
@@ -242,15 +165,657 @@ def _build(site_dir: Path, options: BuildOptions, result: BuildResult,
         exc.problems = sorted([*exc.problems, *(p for p in problems.items
                                                 if (p.path, p.line, p.message) not in seen)],
                               key=lambda p: (p.path, p.line))
+        exc.notices = store.notices
         raise
     except OSError as exc:
-        raise BuildError(f"{exc.filename}: {exc.strerror}") from exc
-    result.pages = writer.pages
-    result.files = len(writer.owners)
-    result.rendered, result.written = writer.rendered, writer.written
-    result.owners = dict(writer.owners)
-    result.config, result.now = config, now
-    result.warnings = problems.warnings
-    result.held_back = [h.message for h in library.held_back] + list(library.notes)
-    result.seconds = time.perf_counter() - start
-    return result
+        error = BuildError(f"{exc.filename}: {exc.strerror}")
+        error.notices = store.notices
+        raise error from exc
+    finally:
+        store.close()
+        result.notices = store.notices
+
+
+class _Values(Mapping[str, object]):
+    """The index's values: those this build made, else the last build's, read on demand."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.made: dict[str, object] = {}
+
+    def __getitem__(self, name: str) -> object:
+        if name in self.made:
+            return self.made[name]
+        graph = self.graph
+        found = graph.store.values(graph.profile, [name]) if graph.profile is not None else {}
+        if name not in found:
+            raise KeyError(name)
+        self.made[name] = found[name]
+        return found[name]
+
+    def preload(self, prefix: str = "") -> None:
+        graph = self.graph
+        if graph.profile is not None:
+            for name, value in graph.store.values_of(graph.profile, prefix).items():
+                self.made.setdefault(name, value)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.made)
+
+    def __len__(self) -> int:
+        return len(self.made)
+
+
+@dataclass(slots=True)
+class _Build:
+    """One build's state, step by step."""
+
+    site: Path
+    options: BuildOptions
+    result: BuildResult
+    store: Store
+    problems: Problems
+    raw: SiteConfig  # as loaded; `config` is the same, with every read recorded
+    config: SiteConfig
+    clock: Clock
+    output: Path
+    graph: Graph
+    previous: Tree | None
+    files: Files = field(default_factory=Files)
+    static: dict[str, Path] = field(default_factory=dict)
+    roots: tuple[Path, ...] = ()
+    rels: list[str] = field(default_factory=list)  # article files
+    heads: dict[str, tuple[Article, tuple[Problem, ...]]] = field(default_factory=dict)
+    texts: dict[str, tuple[str, int]] = field(default_factory=dict)
+    broken: set[str] = field(default_factory=set)
+    warned: set[str] = field(default_factory=set)  # article files whose warnings are in
+    refused: set[str] = field(default_factory=set)  # article files that may not be read
+    values: _Values | None = None
+    made: Index | None = None  # the index, when it ran in this build
+    planned: list[Page] | None = None  # the plan, when it was made again in this build
+    report: Report | None = None  # the last build's
+    start: float = field(default_factory=time.perf_counter)
+
+    @classmethod
+    def begin(cls, site: Path, options: BuildOptions, result: BuildResult, store: Store,
+              problems: Problems) -> _Build:
+        begun = time.perf_counter()
+        overrides: dict[str, object] = {}
+        if options.base_url:
+            try:
+                overrides["base_url"] = check_base_url(options.base_url)
+            except BadValue as exc:
+                raise ConfigError(f"--base-url {exc}") from None
+        with _step(result, "config"):
+            raw = load_config(site, problems, overrides)
+            output = options.output or raw.output
+            result.output = output
+            check_output(site, output, options.force)
+            # A symlinked output (public -> /srv/www/bao) is built where it points:
+            # staging beside the real folder, and the swap replaces that folder.
+            output = output.resolve()
+            clock = Clock(build_clock(options.now, raw))
+            store.open()
+            profile = store.profile(output) if store.on else None
+            previous = load_tree(store, output) if store.on else None
+        run = cls(site, options, result, store, problems, raw,
+                  cast(SiteConfig, Tracked(raw, "setting")), clock, output,
+                  Graph(store, profile, clock.stamp), previous, start=begun)
+        run.values = _Values(run.graph)
+        result.config, result.now = raw, clock.now
+        return run
+
+    # --- the steps ---
+
+    def run(self) -> BuildResult:
+        with _step(self.result, "inputs"):
+            self.take_inputs()
+        stored = self.graph.old("report")
+        report = self.values.get("report") if stored is not None else None  # type: ignore[union-attr]
+        self.report = report if isinstance(report, Report) else None
+        if self.unchanged():
+            return self.finish_unchanged()
+        with _step(self.result, "parse"):
+            self.parse()
+        with _step(self.result, "index"):
+            self.run_index()
+        if self.problems.errors:
+            self.check_all_pictures()
+        self.problems.check(ContentError, strict=self.options.strict)
+        with _step(self.result, "plan"):
+            self.run_plan()
+        with _step(self.result, "cards"):
+            self.run_cards()
+        return self.render()
+
+    def take_inputs(self) -> None:
+        graph, site = self.graph, self.site
+        self.files = scan(site, self.store.file_stats() if self.store.on else {})
+        self.store.save_file_stats(self.files.fresh, self.files.gone)
+        recorded = graph.load_prefix("file:") | graph.load_prefix("theme:")
+        for name, digest in self.files.digests.items():
+            graph.put(name, digest)  # type: ignore[arg-type]
+        graph.drop(name for name in recorded if name not in self.files.digests)
+        for name, digest in setting_digests(self.raw).items():
+            graph.put(name, digest)
+        for name in ("drafts", "future"):
+            graph.put(f"option:{name}", fingerprint(getattr(self.options, name)))
+        self.roots = source_roots(site)
+        self.static = static_files(site)
+        self.check_sources()
+        old_static = graph.load_prefix("static:")
+        for rel, path in self.static.items():
+            key = _key_of(path, site)
+            graph.put(f"static:{rel}", fingerprint(key, self.files.digests.get(key, b"")))
+        graph.drop(name for name in old_static if name[7:] not in self.static)
+        graph.put("static", fingerprint(sorted(self.static)))
+        self.rels = sorted(name[5:] for name in self.files.digests
+                           if name.startswith("file:content/") and name.endswith(".md")
+                           and not any(p.startswith(".") for p in name[5:].split("/")))
+        graph.put("articles", fingerprint(self.rels))
+        templates = graph.load_prefix("template:")
+        if any(n.startswith(("file:templates/", "theme:templates/")) for n in graph.changed) \
+                or len(templates) < len(PAGE_TEMPLATES):
+            digests = template_digests(make_environment(self.raw), set(PAGE_TEMPLATES))
+            for name, digest in digests.items():
+                graph.put(f"template:{name}", digest)
+
+    def check_sources(self) -> None:
+        """Links that lead out of the site's folders are refused wherever they are."""
+        site, roots = self.site, self.roots
+        for rel, source in self.static.items():
+            if why := unsafe_source(source, site, roots, PUBLISHED_HIDDEN):
+                self.problems.error(f"this file is {why}; copy the file itself into static/ "
+                                    "instead", f"static/{rel}")
+        for folder in template_dirs(site):
+            for path in sorted(folder.rglob("*")):
+                if path.is_symlink() and (why := unsafe_source(path, site, roots)):
+                    self.problems.error(f"this file is {why}; copy the file itself into "
+                                        "templates/ instead",
+                                        f"templates/{path.relative_to(folder).as_posix()}")
+
+    def unchanged(self) -> bool:
+        """Whether the last build's output is this build's: no input changed, the clock is
+        inside every recorded answer's interval, and the output is as it was left."""
+        graph, previous = self.graph, self.previous
+        if graph.changed or graph.out_of_time() or self.report is None or previous is None \
+                or self.problems.errors or not previous.untouched():
+            return False
+        return all(previous.reusable(rel, entry.key) is not None
+                   for rel, entry in previous.entries.items())
+
+    def finish_unchanged(self) -> BuildResult:
+        assert self.report is not None and self.previous is not None
+        clear_leftovers(self.output, spare=has_spare(self.store, self.output))
+        self.problems.extend(p for found in self.report.warnings.values() for p in found)
+        self.problems.check(ContentError, strict=self.options.strict)
+        return self.finish(self.report, self.previous, ())
+
+    def parse(self) -> None:
+        graph, site = self.graph, self.site
+        recorded = graph.load_prefix("head:")
+        settings = any(name.startswith("setting:") for name in graph.changed)
+        check = [rel for rel in self.rels if settings or f"head:{rel}" not in recorded
+                 or f"file:{rel}" in graph.changed]
+        known = self.store.parsed(check if len(check) < len(self.rels) // 2 else None)
+        todo: list[str] = []
+        for rel in check:
+            path = site / rel
+            if self.files.digests.get(f"file:{rel}") and path.is_symlink() and \
+                    (why := unsafe_source(path, site, self.roots)):
+                self.problems.error(f"this file is {why}; copy the file itself into content/ "
+                                    "instead", rel)
+                self.refused.add(rel)
+                continue
+            parsed = known.get(rel)
+            if parsed is not None and parsed.digest == self.files.digests.get(f"file:{rel}") \
+                    and all(graph.digest(k) == d for k, d in parsed.settings):
+                article, found = parsed.head  # type: ignore[misc]
+                self.keep_head(rel, article, found, parsed.text)
+            else:
+                todo.append(rel)
+        self.parse_files(todo, [name[5:] for name in recorded if name[5:] not in set(self.rels)])
+        present = set(self.rels)
+        for rel, found in self.report.warnings.items() if self.report else ():
+            if rel in present and rel not in self.heads:
+                self.warn(rel, found)
+        graph.drop(n for n in recorded if n[5:] not in present)
+        graph.drop(f"text:{n[5:]}" for n in recorded if n[5:] not in present)
+
+    def parse_files(self, rels: list[str], gone: list[str] | None = None) -> None:
+        """Parse `rels` (the parse query), and keep what parsing gave for every profile."""
+        graph = self.graph
+        fresh: dict[str, tuple[Parsed, tuple[str, int]]] = {}
+        for result in parse_files(rels, self.config, self.options.jobs, self.options.progress):
+            if result.article is None:
+                self.warn(result.rel, result.problems)
+                self.broken |= result.likely
+                continue
+            article = result.article
+            head = replace(article, body="")
+            text = (article.body, article.body_line)
+            self.texts[result.rel] = text
+            settings_read = tuple(sorted((k, graph.digest(k) or b"")
+                                         for k in result.frame.deps))
+            fresh[result.rel] = (Parsed(result.digest, settings_read, (head, result.problems),
+                                        fingerprint(text)), text)
+            graph.put(f"file:{result.rel}", result.digest)  # the bytes that were parsed
+            self.keep_head(result.rel, head, result.problems, fingerprint(text))
+        self.store.save_parsed(fresh, gone or [])
+
+    def warn(self, rel: str, found: tuple[Problem, ...]) -> None:
+        if rel not in self.warned:
+            self.warned.add(rel)
+            self.problems.extend(found)
+
+    def keep_head(self, rel: str, article: Article, found: tuple[Problem, ...],
+                  text: bytes) -> None:
+        """An article as parsed; `text`: the digest of its body and where it starts."""
+        self.warn(rel, found)
+        self.heads[rel] = (article, found)
+        self.graph.put(f"head:{rel}", fingerprint(article))
+        self.graph.put(f"text:{rel}", text)
+
+    def run_index(self) -> None:
+        graph = self.graph
+        if graph.old("index") is not None and not graph.stale({"index"}) \
+                and not self.problems.errors and self.report is not None:
+            return
+        missing = [rel for rel in self.rels if rel not in self.heads and rel not in self.refused]
+        if missing:
+            for rel, parsed in self.store.parsed(
+                    missing if len(missing) < len(self.rels) // 2 else None).items():
+                if rel in self.heads or rel not in missing:
+                    continue
+                article, found = parsed.head  # type: ignore[misc]
+                self.warn(rel, found)
+                self.heads[rel] = (article, found)
+            # A stored article that could not be read (damaged) is parsed again.
+            self.parse_files([rel for rel in missing if rel not in self.heads])
+        articles = [self.heads[rel][0] for rel in self.rels if rel in self.heads]
+        before = self.values.get("related-state") if graph.old("related-state") else None  # type: ignore[union-attr]
+        with recording() as frame:
+            read("articles")
+            for rel in self.rels:
+                read(f"head:{rel}")
+            made = index(self.config, articles, self.broken, self.clock,
+                         Tracked(self.options, "option"), TrackedMapping(self.static, "static"),
+                         self.roots, self.problems,
+                         before if isinstance(before, RelatedState) else None,
+                         self.options.jobs)
+        graph.put("index", graph.inputs(frame), frame=frame)
+        self.made = made
+        recorded: set[str] = set()
+        for prefix in INDEX_VALUES:
+            recorded |= graph.recorded(prefix)
+        values = dict(made.values)
+        values["assets"] = made.assets
+        for name, value in values.items():
+            # An article's head has its digest already, from parsing.
+            digest = graph.digest(f"head:{value.source}") if isinstance(value, Article) \
+                else None
+            graph.put(name, digest or fingerprint(value), value)
+        graph.drop(name for name in recorded if name not in values)
+        graph.put("related-state", fingerprint(made.related.found), made.related)
+        assert self.values is not None
+        self.values.made.update(values)
+
+    def run_plan(self) -> None:
+        """The plan query: every page of the site, from the index's values and the settings
+        that shape listings (per_page, the home page's blocks)."""
+        graph, values = self.graph, self.values
+        assert values is not None
+        if graph.old("plan") is not None and not graph.stale({"plan"}):
+            return
+        with recording() as frame:
+            pages = plan_pages(self.library())
+        paths = tuple(page.path for page in pages)
+        old_plan = graph.recorded("plan:")
+        for page in pages:
+            graph.put(f"plan:{page.path}", fingerprint(page), page)
+        present = set(paths)
+        graph.drop(name for name in old_plan if name[5:] not in present)
+        graph.put("plan", fingerprint(paths), paths, frame)
+        values.made.update({f"plan:{page.path}": page for page in pages})
+        values.made["plan"] = paths
+        self.planned = pages
+
+    def library(self) -> Library:
+        assert self.values is not None
+        return Library(self.config, self.values, TrackedMapping(self.static, "static"),
+                       self.roots, self.clock)
+
+    def check_all_pictures(self) -> None:
+        """Rendering will not start, so find the bodies' missing pictures now: every
+        problem of the site is reported in this one run."""
+        missing = [rel for rel in self.rels if rel not in self.texts and rel in self.heads]
+        self.texts.update(self.store.texts(missing))
+        for rel in self.rels:
+            if rel in self.heads and rel in self.texts:
+                body, line = self.texts[rel]
+                article = replace(self.heads[rel][0], body=body, body_line=line)
+                scan_pictures(article, self.raw, self.static, self.roots, self.problems)
+
+    def run_cards(self) -> None:
+        graph = self.graph
+        order = cast(tuple[str, ...], self.values["order"])  # type: ignore[index]
+        recorded = graph.recorded("card:")
+        todo = [slug for slug in order if f"card:{slug}" not in recorded]
+        todo += [name[5:] for name in graph.stale(recorded)]
+        if todo:
+            views = ViewMaker(self.library())
+            for slug in dict.fromkeys(todo):
+                with recording() as frame:
+                    card = views.make_card(slug)
+                graph.put(f"card:{slug}", fingerprint(card), card, frame)
+                self.values.made[f"card:{slug}"] = card  # type: ignore[union-attr]
+        present = {f"card:{slug}" for slug in order}
+        graph.drop(name for name in recorded if name not in present)
+
+    # --- pages, feeds, sitemaps and copies ---
+
+    def render(self) -> BuildResult:
+        graph, previous, values = self.graph, self.previous, self.values
+        assert values is not None
+        paths = cast(tuple[str, ...], values["plan"])
+        recorded = graph.recorded("page:")
+        stale = {name[5:] for name in graph.stale(recorded)}
+        todo = [path for path in paths
+                if path in stale or not self._kept(path, graph.old(f"page:{path}"))]
+        if len(todo) >= PRELOAD_FROM and self.made is None:
+            values.preload()
+        pages = [cast(Page, values[f"plan:{path}"]) for path in todo]
+        graph.drop(name for name in recorded if name[5:] not in set(paths))
+        library = self.library()
+        slugs = {page.slug for page in pages if page.kind == "article"}
+        order = cast(tuple[str, ...], values["order"])
+        bodies_recorded = graph.recorded("body:")
+        stale_bodies = {name[5:] for name in graph.stale(bodies_recorded)}
+        stale_bodies |= {slug for slug in order if f"body:{slug}" not in bodies_recorded}
+        stale_bodies &= set(order)
+        graph.drop(name for name in bodies_recorded if name[5:] not in set(order))
+        renderer = PageRenderer(library, _Texts(self), _Bodies(self), stale_bodies, graph)
+        # A body whose page would otherwise be kept renders first: the page only follows
+        # if the body came out different.
+        alone = sorted(stale_bodies - slugs)
+        for made in render_bodies(renderer, alone, self.options.jobs):
+            self.problems.extend(made.problems)
+            if made.body is not None:
+                self.put_body(made.slug, made.body, made.frame)
+        renderer.stale = stale_bodies & slugs
+        if alone:
+            stale = {name[5:] for name in graph.stale(recorded)}
+            again = [path for path in paths if path in stale and path not in set(todo)]
+            todo += again
+            pages += [cast(Page, values[f"plan:{path}"]) for path in again]
+        self.problems.check(ContentError, strict=self.options.strict)
+        writer = Writer(staging_path(self.output), self.problems, previous)
+        claims = self.claims(paths)
+        owners: dict[str, str] = {}  # path -> its first owner
+        for path, (owner, _) in zip(paths, claims, strict=True):
+            owners.setdefault(path, owner)
+        aliases = frozenset(path for path, (_, role) in zip(paths, claims, strict=True)
+                            if role)
+        remade: list[str] = []
+        dirty = set(todo)
+        for path, (owner, role) in zip(paths, claims, strict=True):
+            if not writer.claim(path, owner, role):
+                continue
+            if path not in dirty:
+                entry = writer.keep(path, graph.old(f"page:{path}").digest)  # type: ignore[union-attr]
+                writer.pages += 1
+                for source, rel in entry.pictures if entry else ():
+                    self.copy(writer, rel, source, owners.get(path, path), remade)
+        self.write_generated(writer, library, paths, remade)
+        for asset in cast(tuple, values["assets"]):
+            self.copy(writer, output_path(asset.url), asset.source, asset.used_by, remade)
+        for rel, source in self.static.items():
+            if writer.copy(rel, source, f"static/{rel}",
+                           graph.digest(f"static:{rel}") or b""):
+                remade.append(rel)
+        self.problems.check(ContentError, strict=self.options.strict)
+        tree = self.publish(writer, renderer, pages, owners, remade)
+        report = Report(self.warnings(), self._held_back(), dict(writer.owners), aliases,
+                        writer.pages)
+        self.problems.check(ContentError, strict=self.options.strict)
+        if self.store.on:
+            with _step(self.result, "record"):
+                graph.put("report", fingerprint(report), report)
+                graph.commit()
+        self.result.rendered, self.result.written = writer.rendered, writer.written
+        return self.finish(report, tree, tuple(remade))
+
+    def _kept(self, path: str, node: object) -> bool:
+        """Whether the last build's page at `path` is still there, as it made it."""
+        if node is None or self.previous is None:
+            return False
+        return self.previous.reusable(path, node.digest) is not None  # type: ignore[attr-defined]
+
+    def claims(self, paths: tuple[str, ...]) -> list[tuple[str, str]]:
+        """For each planned page, the source that makes it (for messages and `newsgen
+        check`), and "an alias in " for a redirect page."""
+        report = self.report
+        if self.planned is None and self.made is None and report is not None:
+            return [(report.owners.get(path, path), "an alias in " * (path in report.aliases))
+                    for path in paths]
+        values = self.values
+        assert values is not None
+        pages = self.planned or [cast(Page, values[f"plan:{path}"]) for path in paths]
+        claims = []
+        for page in pages:
+            owner = cast(Article, values[f"article:{page.slug}"]).source if page.slug \
+                else f"the {page.kind} page"
+            claims.append((owner, "an alias in " if page.kind == "redirect" else ""))
+        return claims
+
+    def warnings(self) -> dict[str, tuple[Problem, ...]]:
+        """Every article's warnings: from the heads read in this build, else as reported."""
+        present = set(self.rels)
+        found = {rel: w for rel, w in (self.report.warnings.items() if self.report else ())
+                 if rel in present and rel not in self.heads}
+        found.update((rel, w) for rel, (_, w) in self.heads.items() if w)
+        return found
+
+    def _held_back(self) -> tuple[str, ...]:
+        if self.made is None:
+            return self.report.held_back if self.report else ()
+        return tuple(h.message for h in self.made.held_back) + self.made.notes
+
+    def put_body(self, slug: str, body: Body, frame: object) -> None:
+        self.graph.put(f"body:{slug}", body_digest(body), body, frame)  # type: ignore[arg-type]
+        self.values.made[f"body:{slug}"] = body  # type: ignore[union-attr]
+
+    def copy(self, writer: Writer, rel: str, source: Path | str, owner: str, remade: list[str]
+             ) -> None:
+        path = source if isinstance(source, Path) else self.site / source
+        key = self.graph.digest(_key_of(path, self.site)) or b""
+        if writer.copy(rel, path, owner, key):
+            remade.append(rel)
+
+    def write_generated(self, writer: Writer, library: Library, paths: tuple[str, ...],
+                        remade: list[str]) -> None:
+        """Feeds, sitemaps, robots.txt and _redirects: each a query over the library."""
+        graph = self.graph
+        producers = {"feeds": lambda: feeds(library),
+                     "sitemaps": lambda: self.sitemap_files(library, paths),
+                     "redirects": lambda: self.redirects(library, paths)}
+        stale = graph.stale({f"gen:{name}" for name in producers})
+        for name, make in producers.items():
+            node = graph.old(f"gen:{name}")
+            kept = node is not None and f"gen:{name}" not in stale and self.values is not None
+            made_paths = cast(tuple[str, ...], self.values[f"gen:{name}"]) if kept else ()  # type: ignore[index]
+            if kept and all(self.previous is not None
+                            and self.previous.reusable(p, node.digest) is not None  # type: ignore[union-attr]
+                            for p in made_paths):
+                for rel in made_paths:
+                    if writer.claim(rel, "feeds and sitemaps"):
+                        writer.keep(rel, node.digest)  # type: ignore[union-attr]
+                continue
+            with recording() as frame:
+                files = make()
+            key = graph.inputs(frame)
+            made_paths = tuple(f.path for f in files)
+            graph.put(f"gen:{name}", key, made_paths, frame)
+            self.values.made[f"gen:{name}"] = made_paths  # type: ignore[union-attr]
+            for file in files:
+                if writer.write_file(file.path, file.text, "feeds and sitemaps", key):
+                    remade.append(file.path)
+
+    def sitemap_files(self, library: Library, paths: tuple[str, ...]) -> list:
+        """Sitemaps (every page but 404 and redirects), the news sitemap and robots.txt."""
+        config = library.config
+        read("plan")
+        entries = []
+        for path in paths:
+            read(f"plan:{path}")
+            page = cast(Page, library.values[f"plan:{path}"])
+            if page.kind not in ("404", "redirect"):
+                entries.append(SitemapEntry(page.url, _last_change(page, library)))
+        maps = sitemaps(config, entries)
+        news = news_sitemap(library)
+        return [*maps, *news, robots(config, ["sitemap.xml", *(f.path for f in news)])]
+
+    def redirects(self, library: Library, paths: tuple[str, ...]) -> list:
+        """_redirects (Netlify, Cloudflare Pages and others): a real 301 where the host
+        reads it. The redirect pages themselves cover every other host."""
+        from newsgen.render.sitemaps import OutputFile
+        base = library.config.base_path
+        read("plan")
+        lines = []
+        for path in paths:
+            read(f"plan:{path}")
+            page = cast(Page, library.values[f"plan:{path}"])
+            if page.kind == "redirect" and page.slug:
+                lines.append(f"{href(base, page.url)} {href(base, library.url(page.slug))} 301")
+        return [OutputFile("_redirects", "\n".join(sorted(lines)) + "\n")] if lines else []
+
+    def publish(self, writer: Writer, renderer: PageRenderer, pages: list[Page],
+                owners: dict[str, str], remade: list[str]) -> Tree:
+        """Render `pages` into the output: alone, a page is renamed into the live folder;
+        otherwise everything goes through a staging folder swapped in at once."""
+        previous = self.previous
+        many = self.options.jobs > 1 and len(pages) >= PARALLEL_FROM
+        results: list[Rendered] = []
+        if not many:
+            with _step(self.result, "render"):
+                results = [renderer.render(page) for page in pages]
+                for page, result in zip(pages, results, strict=True):
+                    self.take(writer, page, result, owners, remade)
+            self.problems.check(ContentError, strict=self.options.strict)
+        if len(results) == 1 and previous is not None and results[0].data is not None \
+                and not writer.changed_besides({pages[0].path}) and previous.untouched():
+            with _step(self.result, "publish"):
+                tree, new = replace_one(previous, pages[0].path, results[0].data,
+                                        results[0].key, pictures=results[0].pictures)
+                save_trees(self.store, tree, None)
+            writer.rendered, writer.written = 1, int(new)
+            writer.pages += 1
+            return tree
+        if not pages and not writer.changed:
+            clear_leftovers(self.output, spare=has_spare(self.store, self.output))
+            assert previous is not None
+            return previous
+        with staged(self.store, writer, self.output, keep=self.store.on,
+                    publishing=lambda: _step(self.result, "publish")) as staging:
+            with _step(self.result, "write" if not many else "render"):
+                writer.flush(page.path for page in pages)
+                for page, result in zip(pages if not many else [], results, strict=True):
+                    assert result.data is not None
+                    entry, new = place(staging, page.path, result.data, result.key, previous,
+                                       writer.fresh, pictures=result.pictures)
+                    writer.page(page.path, entry, new)
+                if many:
+                    renderer.root, renderer.previous, renderer.fresh = staging, previous, \
+                        writer.fresh
+                    for page, result in zip(pages, render_pages(
+                            renderer, pages, self.options.jobs, self.options.progress),
+                            strict=True):
+                        self.take(writer, page, result, owners, remade)
+                writer.flush()  # the pictures the rendered bodies show
+            self.problems.check(ContentError, strict=self.options.strict)
+        return writer.tree(self.output)
+
+    def take(self, writer: Writer, page: Page, result: Rendered, owners: dict[str, str],
+             remade: list[str]) -> None:
+        """One page's report: its body and reads recorded, its pictures copied."""
+        known = set(self.problems.items)  # one template mistake is the same on every page
+        self.problems.extend(p for p in result.problems if p not in known)
+        if result.body is not None and result.body.body is not None:
+            self.put_body(result.body.slug, result.body.body, result.body.frame)
+        if result.failed:
+            return
+        self.graph.put(f"page:{page.path}", result.key, frame=result.frame)
+        remade.append(page.path)
+        if result.entry is not None:
+            writer.page(page.path, result.entry, result.new)
+        for source, rel in result.pictures:
+            self.copy(writer, rel, source, owners.get(page.path, page.path), remade)
+
+    def finish(self, report: Report, tree: Tree, remade: tuple[str, ...]) -> BuildResult:
+        result = self.result
+        result.pages, result.files = report.pages, len(tree.entries)
+        result.owners = dict(report.owners)
+        result.warnings = self.problems.warnings
+        result.held_back = list(report.held_back)
+        result.remade = tuple(sorted(set(remade)))
+        result.inputs = {rel: entry.key for rel, entry in tree.entries.items()}
+        result.seconds = time.perf_counter() - self.start
+        return result
+
+
+class _Texts(Mapping[str, tuple[str, int]]):
+    """Article texts for the body query: parsed in this build, or as last parsed."""
+
+    def __init__(self, run: _Build) -> None:
+        self.run = run
+
+    def __getitem__(self, rel: str) -> tuple[str, int]:
+        texts = self.run.texts
+        if rel not in texts:
+            texts.update(self.run.store.texts([rel]))
+        return texts[rel]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.run.texts)
+
+    def __len__(self) -> int:
+        return len(self.run.texts)
+
+
+class _Bodies(Mapping[str, Body]):
+    """Rendered bodies as the last build recorded them."""
+
+    def __init__(self, run: _Build) -> None:
+        self.run = run
+
+    def __getitem__(self, slug: str) -> Body:
+        return cast(Body, self.run.values[f"body:{slug}"])  # type: ignore[index]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def _key_of(path: Path, site: Path) -> str:
+    return file_key(str(path.absolute()), f"{site.absolute()}{os.sep}")
+
+
+def _last_change(page: Page, library: Library) -> datetime | None:
+    """An article page changes with its article; a listing with the newest article on it."""
+    shown = page.reads[:1] if page.kind == "article" else page.reads
+    changes = [max(a.date, a.updated or a.date)
+               for a in (library.article(slug) for slug in shown)]
+    return max(changes, default=None)
+
+
+@contextmanager
+def _step(result: BuildResult, name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    result.steps[name] = result.steps.get(name, 0.0) + time.perf_counter() - start
+    log.info("%-8s %6.3f s", name, result.steps[name])
+
+
+__all__ = ["BuildOptions", "BuildResult", "HeldBack", "build", "build_clock"]

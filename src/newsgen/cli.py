@@ -19,7 +19,7 @@ from typing import TextIO
 from newsgen import __version__
 from newsgen.build import BuildOptions, BuildResult, build
 from newsgen.errors import NewsgenError, Problem
-from newsgen.render import default_jobs
+from newsgen.render.pages import default_jobs
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 

@@ -17,11 +17,11 @@ from datetime import datetime
 from pathlib import Path
 
 from newsgen.build import build_clock
-from newsgen.config import SiteConfig, load_config
+from newsgen.content.config import SiteConfig, load_config
+from newsgen.content.frontmatter import read_article
+from newsgen.content.library import find_articles
+from newsgen.content.models import title_slug
 from newsgen.errors import ContentError, Problem, Problems
-from newsgen.frontmatter import read_article
-from newsgen.library import find_articles
-from newsgen.models import title_slug
 from newsgen.urls import is_slug, slugify
 
 # Characters JSON leaves raw but YAML does not accept raw inside a double-quoted

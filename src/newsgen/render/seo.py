@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from newsgen.config import SiteConfig
-from newsgen.library import Library
-from newsgen.models import Article
+from newsgen.content.config import SiteConfig
+from newsgen.content.library import Library
+from newsgen.content.models import Article
 from newsgen.urls import absolute, listing_url, slugify
 
 
@@ -48,8 +48,8 @@ def page_meta(config: SiteConfig, url: str) -> MetaView:
 def article_meta(library: Library, article: Article) -> MetaView:
     config = library.config
     tz = config.timezone
-    url = absolute(config.base_url, library.urls[article.slug])
-    image = library.image_urls.get(article.slug, "")
+    url = absolute(config.base_url, library.url(article.slug))
+    image = library.image_url(article.slug) or ""
     image = absolute(config.base_url, image) if image else ""
     published = article.date.astimezone(tz).isoformat()
     modified = (article.updated or article.date).astimezone(tz).isoformat()

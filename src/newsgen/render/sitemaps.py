@@ -11,10 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from newsgen.config import SiteConfig
-from newsgen.library import Library
+from newsgen.content.config import SiteConfig
+from newsgen.content.library import Library
+from newsgen.render.xmldoc import OutputFile, add, document, w3c
 from newsgen.urls import absolute
-from newsgen.xmldoc import OutputFile, add, document, w3c
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -83,13 +83,14 @@ def news_sitemap(library: Library, per_file: int = 1_000) -> list[OutputFile]:
     recent enough, so the address given to Google never answers 404.
     """
     config = library.config
-    since = library.now - NEWS_WINDOW
-    recent = sorted((a for a in library.articles if since < a.date <= library.now),
-                    key=lambda a: a.sort_key)[:per_file]
+    clock = library.clock
+    articles = (library.article(slug) for slug in library.order())  # newest first
+    recent = [a for a in articles
+              if clock.reached(a.date) and not clock.reached(a.date + NEWS_WINDOW)][:per_file]
     urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:news": NEWS_NS})
     for article in recent:
         url = add(urlset, "url")
-        add(url, "loc", absolute(config.base_url, library.urls[article.slug]))
+        add(url, "loc", absolute(config.base_url, library.url(article.slug)))
         news = add(url, "news:news")
         publication = add(news, "news:publication")
         add(publication, "news:name", config.publisher_name)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsgen.content.source import MAX_FILE_BYTES, Field, decode_text, parse_mapping, read_bytes
 from newsgen.errors import Problems
-from newsgen.source import MAX_FILE_BYTES, Field, decode_text, parse_mapping, read_bytes
 
 FENCE = "---"
 CLOSERS = ("---", "...")

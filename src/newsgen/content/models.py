@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from urllib.parse import urlsplit
 
-from newsgen.config import SiteConfig
+from newsgen.content.config import SiteConfig
+from newsgen.content.frontmatter import SourceFile
+from newsgen.content.source import Field
 from newsgen.errors import BadValue, Problems
-from newsgen.frontmatter import SourceFile
-from newsgen.source import Field
 from newsgen.urls import is_slug, path_problem, slugify
 
 DATE_HINT = "use 2022-01-06 or 2022-01-06T09:00:00+07:00"

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
-from newsgen.config import SiteConfig
-from newsgen.source import unsafe_source
+from newsgen.content.config import SiteConfig
+from newsgen.content.source import unsafe_source
 from newsgen.urls import path_problem
 
 RASTER = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WebP",

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from newsgen.models import Article
+from newsgen.content.models import Article
 from newsgen.urls import slugify
 
 

@@ -13,8 +13,8 @@ import jinja2
 import jinja2.meta
 import jinja2.nodes
 
-from newsgen.cache import fingerprint
-from newsgen.config import SiteConfig
+from newsgen.content.config import SiteConfig
+from newsgen.engine.store import fingerprint
 from newsgen.errors import TemplateError
 from newsgen.theme import template_dirs
 from newsgen.urls import href
@@ -32,8 +32,8 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    base_path = config.base_path
-    env.globals["asset"] = lambda path: href(base_path, "/" + str(path).lstrip("/"))
+    # Read at every call: a page that links an asset depends on the base path.
+    env.globals["asset"] = lambda path: href(config.base_path, "/" + str(path).lstrip("/"))
     return env
 
 
@@ -55,37 +55,6 @@ def template_digests(env: jinja2.Environment, names: set[str]) -> dict[str, byte
         else:
             digests[name] = fingerprint(sorted(parts.items()))
     return digests
-
-
-def body_verbatim(env: jinja2.Environment, name: str) -> bool:
-    """Whether the template shows `article.body` once, as it is, and reads nothing else
-    from it: then a page can take a new body in place of the old one without rendering.
-
-    Judged on the templates' syntax, conservatively: `article` is only ever used
-    for one of its attributes, `article.body` appears once and alone in a {{ }},
-    and nothing looks an attribute up by a name in a string.
-    """
-    parts = _closure(env, name)
-    if parts is None:
-        return False
-    shown = 0
-    for _, source in parts.values():
-        try:
-            tree = env.parse(source)
-        except jinja2.TemplateSyntaxError:
-            return False
-        for parent in tree.find_all(jinja2.nodes.Node):
-            for child in parent.iter_child_nodes():
-                if isinstance(child, jinja2.nodes.Name) and child.name == "article" and not (
-                        isinstance(parent, jinja2.nodes.Getattr) and parent.node is child):
-                    return False
-                if isinstance(child, jinja2.nodes.Getattr) and child.attr == "body":
-                    if not isinstance(parent, jinja2.nodes.Output):
-                        return False
-                    shown += 1
-                if isinstance(child, jinja2.nodes.Const) and child.value == "body":
-                    return False
-    return shown == 1
 
 
 def _source(env: jinja2.Environment, name: str) -> tuple[str, str]:

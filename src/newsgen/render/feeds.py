@@ -14,11 +14,11 @@ from datetime import datetime, tzinfo
 from email.utils import format_datetime
 from urllib.parse import urlsplit
 
-from newsgen.config import Section, SiteConfig
-from newsgen.library import Library
-from newsgen.models import Article
+from newsgen.content.config import Section, SiteConfig
+from newsgen.content.library import Library
+from newsgen.content.models import Article
+from newsgen.render.xmldoc import OutputFile, add, document, w3c
 from newsgen.urls import absolute, href, listing_url
-from newsgen.xmldoc import OutputFile, add, document, w3c
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -76,7 +76,10 @@ def _rfc822(value: datetime, tz: tzinfo) -> str:
 
 def _site_changed(library: Library) -> datetime:
     """The date of an empty feed: the site's last change, not the clock, so output is stable."""
-    return max((_last_change(a) for a in library.articles), default=library.now)
+    order = library.order()
+    if not order:
+        return library.clock.read()
+    return max(_last_change(library.article(slug)) for slug in order)
 
 
 def _last_change(article: Article) -> datetime:
@@ -91,11 +94,11 @@ def feeds(library: Library) -> list[OutputFile]:
     subscribed to it keeps a working address until the section has news.
     """
     config = library.config
-    pages: list[tuple[Section | None, tuple[Article, ...]]] = [(None, library.articles)]
-    pages += [(s, library.by_section.get(s.slug, ())) for s in config.sections]
+    pages: list[tuple[Section | None, tuple[str, ...]]] = [(None, library.order())]
+    pages += [(s, library.section(s.slug)) for s in config.sections]
     files: list[OutputFile] = []
-    for section, articles in pages:
-        newest = sorted(articles, key=lambda a: a.sort_key)[:config.feed_items]
+    for section, slugs in pages:  # newest first already
+        newest = [library.article(slug) for slug in slugs[:config.feed_items]]
         folder = f"{section.slug}/" if section else ""
         files.append(OutputFile(f"{folder}feed.xml", _atom(library, section, newest)))
         if config.rss:
@@ -128,7 +131,7 @@ def _atom(library: Library, section: Section | None, articles: Sequence[Article]
     tz = config.timezone
     folder = _page(section)
     page = absolute(config.base_url, folder)
-    updated = max((_last_change(a) for a in articles), default=_site_changed(library))
+    updated = max((_last_change(a) for a in articles), default=None) or _site_changed(library)
 
     feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": config.language})
     add(feed, "id", page)
@@ -149,7 +152,7 @@ def _atom(library: Library, section: Section | None, articles: Sequence[Article]
         add(entry, "id", _tag_uri(config, article))
         add(entry, "title", article.title)
         add(entry, "link", attrs={"rel": "alternate", "type": "text/html",
-                                   "href": absolute(config.base_url, library.urls[article.slug])})
+                                   "href": absolute(config.base_url, library.url(article.slug))})
         add(entry, "published", w3c(article.date, tz))
         add(entry, "updated", w3c(_last_change(article), tz))
         # Atom requires an author on every entry; the newsroom stands in for a byline.
@@ -161,7 +164,7 @@ def _atom(library: Library, section: Section | None, articles: Sequence[Article]
                                        "label": config.section_by_slug[article.section].title})
         for tag in article.tags:
             add(entry, "category", attrs={"term": tag, "label": tag})
-        if image := library.image_urls.get(article.slug):
+        if image := library.image_url(article.slug):
             attrs = {"rel": "enclosure", "href": absolute(config.base_url, image)}
             if kind := _image_type(image):
                 attrs["type"] = kind
@@ -184,7 +187,7 @@ def _rss(library: Library, section: Section | None, articles: Sequence[Article])
     tz = config.timezone
     folder = _page(section)
     page = absolute(config.base_url, folder)
-    built = max((_last_change(a) for a in articles), default=_site_changed(library))
+    built = max((_last_change(a) for a in articles), default=None) or _site_changed(library)
     title = _feed_title(config, section)
 
     rss = ET.Element("rss", {"version": "2.0", "xmlns:atom": ATOM_NS, "xmlns:dc": DC_NS,
@@ -201,7 +204,7 @@ def _rss(library: Library, section: Section | None, articles: Sequence[Article])
     for article in articles:
         item = add(channel, "item")
         add(item, "title", article.title)
-        add(item, "link", absolute(config.base_url, library.urls[article.slug]))
+        add(item, "link", absolute(config.base_url, library.url(article.slug)))
         add(item, "guid", _tag_uri(config, article), {"isPermaLink": "false"})
         add(item, "pubDate", _rfc822(article.date, tz))
         # <author> must be an e-mail address in RSS; Dublin Core carries plain names.
@@ -213,7 +216,7 @@ def _rss(library: Library, section: Section | None, articles: Sequence[Article])
              {"domain": absolute(config.base_url, _page(config.section_by_slug[article.section]))})
         for tag in article.tags:
             add(item, "category", tag)
-        if image := library.image_urls.get(article.slug):
+        if image := library.image_url(article.slug):
             attrs = {"url": absolute(config.base_url, image), "medium": "image"}
             if kind := _image_type(image):
                 attrs["type"] = kind

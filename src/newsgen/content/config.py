@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsgen import i18n
+from newsgen.content.source import MEGABYTE, Field, parse_mapping, read_text
 from newsgen.errors import BadValue, ConfigError, Problems
-from newsgen.source import MEGABYTE, Field, parse_mapping, read_text
 from newsgen.urls import is_slug, path_problem
 
 CONFIG_FILE = "site.yaml"

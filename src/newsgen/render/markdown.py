@@ -8,7 +8,8 @@ escaped unless the site turns `raw_html` on.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
@@ -17,10 +18,11 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from newsgen.config import SiteConfig
+from newsgen.content.config import SiteConfig
+from newsgen.content.models import Article
+from newsgen.content.pictures import beside_article_problem
+from newsgen.engine.tracker import read
 from newsgen.errors import Problems
-from newsgen.models import Article
-from newsgen.pictures import beside_article_problem
 from newsgen.urls import href, is_external, join, output_path, slugify
 
 # Ids the default theme gives its own elements; a body heading must not take them.
@@ -60,7 +62,9 @@ def heading_ids(state: StateCore) -> None:
         token.attrSet("id", slug)
 
 
+@cache
 def make_markdown(raw_html: bool) -> MarkdownIt:
+    """One renderer per setting, made once: a renderer keeps no state between bodies."""
     md = MarkdownIt("commonmark", {"html": raw_html, "xhtmlOut": False})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
@@ -118,8 +122,9 @@ def check_pictures(article: Article, tokens: list[Token], config: SiteConfig,
             continue
         name = PurePosixPath(url.split("?")[0].split("#")[0])
         source = folder / name
+        where = (PurePosixPath(article.source).parent / name).as_posix()
+        read(f"file:{where}")  # its kind is judged by its bytes: a new file, a new answer
         if ".." in name.parts or not source.is_file():
-            where = (PurePosixPath(article.source).parent / name).as_posix()
             problems.error(f"picture '{url}' not found: there is no {where}; put it beside the "
                            ".md file or under static/", article.source, line)
             continue
@@ -144,13 +149,9 @@ class BodyRenderer:
     config: SiteConfig
     static: Mapping[str, Path]
     roots: tuple[Path, ...]
-    md: MarkdownIt = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.md = make_markdown(self.config.raw_html)
-
     def render(self, article: Article, page_url: str, problems: Problems) -> Body:
-        tokens = self.md.parse(article.body)
+        md = make_markdown(self.config.raw_html)  # read here, so the body depends on it
+        tokens = md.parse(article.body)
         statics: list[str] = []
         pictures = check_pictures(article, tokens, self.config, self.static, self.roots,
                                   problems, statics)
@@ -166,7 +167,7 @@ class BodyRenderer:
             url = str(token.attrGet(attr) or "")
             if url.startswith("/") and _is_local(url):
                 token.attrSet(attr, href(base, url))
-        html = self.md.renderer.render(tokens, self.md.options, {})
+        html = md.renderer.render(tokens, md.options, {})
         site = self.config.site_dir
         return Body(html, tuple((p.source.relative_to(site).as_posix(),
                                  output_path(join(page_url, p.name)))

@@ -1,0 +1,1 @@
+"""What editors write, read and checked: sources, site.yaml, articles, the library."""

@@ -1,0 +1,473 @@
+"""All articles of a site, cross-checked, and indexed into the values that pages read.
+
+Rendering needs every URL (related blocks, older-news lists, links), so every
+article is parsed and checked first, as Zola does, and every cross-article
+problem (duplicate slugs, related slugs that point nowhere, missing images)
+is found in one pass.
+
+The index is one query of the build: it reads every article's head (its
+front matter), the settings, the options and the build clock, and puts out
+one value for each thing a page may read (an article's address, its related
+list, a section's articles, how many articles a tag has), under a name of its
+own. A page that reads a value through `Library` depends on that value alone,
+so a rebuild renders again only the pages whose values came out different.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import logging
+import multiprocessing
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from newsgen.content.config import SiteConfig
+from newsgen.content.frontmatter import SourceFile, split_article
+from newsgen.content.models import Article, Image, Link, Ref, parse_article
+from newsgen.content.pictures import beside_article_problem
+from newsgen.content.related import RelatedState, update_related
+from newsgen.content.source import read_bytes
+from newsgen.content.taxonomy import group_terms
+from newsgen.engine.tracker import Clock, Frame, read, recording
+from newsgen.errors import Problem, Problems, printable
+from newsgen.urls import is_external, join, permalink, slugify
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """A file copied into the output beside the page that uses it."""
+
+    source: Path
+    url: str  # site-relative
+    used_by: str  # the article file, for error messages
+
+
+@dataclass(frozen=True, slots=True)
+class HeldBack:
+    """An article that exists but is not on the site in this build."""
+
+    article: Article
+    reason: str  # draft | scheduled | expired
+
+    @property
+    def message(self) -> str:
+        """One line for the build report: what happened to the article, and how to change it."""
+        return printable(self._said())
+
+    def _said(self) -> str:
+        a = self.article
+        if self.reason == "draft":
+            return f"{a.source}: draft, not published (build with --drafts to include it)"
+        if self.reason == "scheduled":
+            return (f"{a.source}: scheduled for {a.date.isoformat()}, after the build clock; "
+                    "not published yet (build with --future to include it)")
+        assert a.expires is not None
+        return f"{a.source}: expired at {a.expires.isoformat()}; left off the site"
+
+
+def find_articles(content_dir: Path) -> list[Path]:
+    """Every Markdown file under content/, in a stable order; hidden files are skipped."""
+    if not content_dir.is_dir():
+        return []
+    found: list[Path] = []
+    for folder, subfolders, files in os.walk(content_dir):  # links to folders are not followed
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        found += [Path(folder, name) for name in files
+                  if name.endswith(".md") and not name.startswith(".")]
+    return sorted(found)
+
+
+def hold_back_reason(article: Article, clock: Clock, drafts: bool, future: bool) -> str | None:
+    if article.draft and not drafts:
+        return "draft"
+    if not future and not clock.reached(article.date):
+        return "scheduled"
+    if article.expires is not None and clock.reached(article.expires):
+        return "expired"
+    return None
+
+
+# --- parsing: one query per article file ---
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """One article file as parsed."""
+
+    rel: str
+    article: Article | None  # None: it could not be parsed (its problems say why)
+    problems: tuple[Problem, ...]
+    digest: bytes  # of the bytes parsed; b"" when the file could not be read
+    frame: Frame  # what parsing read of site.yaml
+    likely: frozenset[str] = frozenset()  # slugs a broken article would have had
+
+
+def parse_source(path: Path, rel: str, config: SiteConfig) -> Parsed:
+    """Read and parse one article; `config` is read through the tracker, so the settings
+    parsing uses (the time zone, the sections) are known."""
+    found = Problems()
+    with recording() as frame:
+        data = read_bytes(path, rel, found, config.max_article_bytes)
+        if data is None:
+            return Parsed(rel, None, tuple(found.items), b"", frame,
+                          frozenset(_likely_slugs(path, None)))
+        src = split_article(data, rel, found)
+        article = parse_article(src, config, found) if src is not None else None
+    digest = hashlib.blake2b(data, digest_size=16).digest()  # as engine.inputs takes it
+    if article is None or found.errors:
+        return Parsed(rel, article if not found.errors else None, tuple(found.items), digest,
+                      frame, frozenset(_likely_slugs(path, src)) if article is None
+                      else frozenset())
+    return Parsed(rel, article, tuple(found.items), digest, frame)
+
+
+PARALLEL_FROM = 1000  # below this many files to parse, starting processes costs more
+CHUNK = 256  # files a process takes at a time
+_JOB: tuple[SiteConfig, Path] | None = None  # set before forking; the processes inherit it
+
+
+def _parse_share(rel: str) -> Parsed:
+    assert _JOB is not None
+    config, site = _JOB
+    return parse_source(site / rel, rel, config)
+
+
+def parse_files(rels: list[str], config: SiteConfig, processes: int,
+                progress: Callable[[str, int, int], None] | None = None) -> Iterator[Parsed]:
+    """Parse `rels`, in order, as they are wanted; in `processes` forked processes when
+    there are many (YAML and the checks are most of a cold build's loading time)."""
+    global _JOB
+    site = config.site_dir
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    if processes < 2 or len(rels) < PARALLEL_FROM or not forkable:
+        results: Iterator[Parsed] = (parse_source(site / rel, rel, config) for rel in rels)
+        yield from _counted(results, len(rels), progress)
+        return
+    _JOB = (config, site)
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            yield from _counted(pool.imap(_parse_share, rels, chunksize=CHUNK), len(rels),
+                                progress)
+    finally:
+        _JOB = None
+
+
+def _counted(results: Iterator[Parsed], total: int,
+             progress: Callable[[str, int, int], None] | None) -> Iterator[Parsed]:
+    for done, result in enumerate(results, 1):
+        if progress is not None:
+            progress("parse", done, total)
+        yield result
+
+
+# --- the index: one query over every article ---
+
+@dataclass(slots=True)
+class Index:
+    """What the index query put out."""
+
+    values: dict[str, object]  # name -> value, for pages to read through Library
+    assets: tuple[Asset, ...]  # hero pictures to copy beside their pages
+    held_back: tuple[HeldBack, ...]
+    notes: tuple[str, ...]  # related/older items left out because of the clock
+    related: RelatedState  # for the next build's related search
+
+
+def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: Clock,
+          options: object, static: Mapping[str, Path], roots: tuple[Path, ...],
+          problems: Problems, related: RelatedState | None, jobs: int = 1) -> Index:
+    """Cross-check every article and work out every value pages read.
+
+    `broken`: slugs of articles that failed to parse, already reported;
+    `options`: the build's (drafts, future), read through the tracker;
+    `related`: the last build's related search, to redo only what it touches.
+    """
+    everything = _unique_slugs(articles, problems)
+    drafts, future = options.drafts, options.future  # type: ignore[attr-defined]
+    reasons = {a.slug: hold_back_reason(a, clock, drafts, future) for a in everything.values()}
+    published = sorted((a for a in everything.values() if reasons[a.slug] is None),
+                       key=lambda a: a.sort_key)
+    held_back = tuple(HeldBack(a, reasons[a.slug] or "") for a in everything.values()
+                      if reasons[a.slug])
+    by_slug = {a.slug: a for a in published}
+    by_section: dict[str, list[Article]] = defaultdict(list)
+    for article in published:
+        by_section[article.section].append(article)
+    timezone = config.timezone
+    urls = {a.slug: permalink(config.permalink, section=a.section, slug=a.slug,
+                              date=a.date.astimezone(timezone))  # the day readers see
+            for a in published}
+    resolver = _Resolver(by_slug, everything, broken, reasons, problems)
+    picks = {a.slug: resolver.related(a) for a in published}
+    lists, state = update_related(related, published, picks, config.related_count, jobs)
+    position = {a.slug: i for members in by_section.values() for i, a in enumerate(members)}
+    older_news = config.older_news
+    older = {a.slug: resolver.older(a, by_section[a.section], position[a.slug], older_news)
+             for a in published}
+    logo = config.publisher.logo
+    if logo and logo.lstrip("/") not in static:
+        problems.error(f"publisher logo '{logo}' not found: there is no static{logo}",
+                       "site.yaml")
+    assets: list[Asset] = []
+    values: dict[str, object] = {"order": tuple(a.slug for a in published)}
+    for a in published:
+        image = _resolve_image(a, a.image, urls[a.slug], config, roots, static, assets,
+                               problems) if a.image else None
+        values[f"article:{a.slug}"] = a
+        values[f"aliases:{a.slug}"] = a.aliases
+        values[f"url:{a.slug}"] = urls[a.slug]
+        values[f"image:{a.slug}"] = image
+        values[f"related:{a.slug}"] = tuple(i.slug if isinstance(i, Article) else i
+                                            for i in lists[a.slug])
+        values[f"older:{a.slug}"] = tuple(i.slug for i in older[a.slug])
+    for section in config.sections:
+        values[f"section:{section.slug}"] = tuple(a.slug for a in by_section.get(section.slug, ()))
+    for kind, terms in (("tag", group_terms(published, lambda a: a.tags)),
+                        ("author", group_terms(published, lambda a: a.authors))):
+        values[f"{kind}s"] = tuple(terms)
+        values[f"has-{kind}s"] = bool(terms)
+        for slug, term in terms.items():
+            values[f"{kind}:{slug}"] = term.name
+            values[f"{kind}-count:{slug}"] = len(term.articles)
+            values[f"{kind}-articles:{slug}"] = tuple(a.slug for a in term.articles)
+    return Index(values, tuple(assets), held_back,
+                 tuple(printable(note) for note in resolver.notes), state)
+
+
+def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
+                 drafts: bool = False, future: bool = False) -> Library:
+    """Parse and index every article at once, with no records of earlier builds: the
+    library of a site as it is, for tools and tests that read it outside a build."""
+    from types import SimpleNamespace
+
+    from newsgen.theme import source_roots, static_files
+    site = config.site_dir
+    articles: list[Article] = []
+    broken: set[str] = set()
+    for path in find_articles(config.content_dir):
+        parsed = parse_source(path, path.relative_to(site).as_posix(), config)
+        problems.extend(parsed.problems)
+        broken |= parsed.likely
+        if parsed.article is not None:
+            articles.append(parsed.article)
+    clock = Clock(now)
+    static, roots = static_files(site), source_roots(site)
+    made = index(config, articles, broken, clock, SimpleNamespace(drafts=drafts, future=future),
+                 static, roots, problems, None)
+    return Library(config, made.values, static, roots, clock)
+
+
+class Library:
+    """What pages read of the index: every read is recorded under the value's name, so a
+    page depends on exactly what it showed.
+
+    `values` may hold every value (after the index ran) or fetch them on demand
+    from the last build's records (when only a few pages render).
+    """
+
+    def __init__(self, config: SiteConfig, values: Mapping[str, object],
+                 static: Mapping[str, Path], roots: tuple[Path, ...], clock: Clock) -> None:
+        self.config = config
+        self.values = values
+        self.static = static  # output path -> file; reads of it are recorded too
+        self.roots = roots  # the folders every file read must really be in (source_roots)
+        self.clock = clock
+
+    def _get(self, name: str) -> object:
+        read(name)
+        return self.values[name]
+
+    def order(self) -> tuple[str, ...]:
+        """Slugs of every published article, newest first."""
+        return self._get("order")  # type: ignore[return-value]
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        """Every published article, newest first."""
+        return tuple(self.article(slug) for slug in self.order())
+
+    def article(self, slug: str) -> Article:
+        return self._get(f"article:{slug}")  # type: ignore[return-value]
+
+    def url(self, slug: str) -> str:
+        return self._get(f"url:{slug}")  # type: ignore[return-value]
+
+    def image_url(self, slug: str) -> str | None:
+        """Where the hero image is served from (site-relative or outside); None: none."""
+        return self._get(f"image:{slug}")  # type: ignore[return-value]
+
+    def related(self, slug: str) -> tuple[str | Link, ...]:
+        return self._get(f"related:{slug}")  # type: ignore[return-value]
+
+    def older(self, slug: str) -> tuple[str, ...]:
+        return self._get(f"older:{slug}")  # type: ignore[return-value]
+
+    def section(self, slug: str) -> tuple[str, ...]:
+        return self._get(f"section:{slug}")  # type: ignore[return-value]
+
+    def terms(self, kind: str) -> tuple[str, ...]:
+        """Slugs of every tag (kind 'tag') or author ('author')."""
+        return self._get(f"{kind}s")  # type: ignore[return-value]
+
+    def has_tags(self) -> bool:
+        """Whether any article has a tag (the menu then links the tag index)."""
+        return self._get("has-tags")  # type: ignore[return-value]
+
+    def term(self, kind: str, slug: str) -> str:
+        """The name a tag or author is shown under."""
+        return self._get(f"{kind}:{slug}")  # type: ignore[return-value]
+
+    def count(self, kind: str, slug: str) -> int:
+        return self._get(f"{kind}-count:{slug}")  # type: ignore[return-value]
+
+    def members(self, kind: str, slug: str) -> tuple[str, ...]:
+        return self._get(f"{kind}-articles:{slug}")  # type: ignore[return-value]
+
+    def aliases(self, slug: str) -> tuple[str, ...]:
+        """The article's earlier addresses, each a redirect page."""
+        return self._get(f"aliases:{slug}")  # type: ignore[return-value]
+
+    def card(self, slug: str) -> object:
+        """The article's card, made once per build by the card query."""
+        return self._get(f"card:{slug}")
+
+
+def _unique_slugs(articles: list[Article], problems: Problems) -> dict[str, Article]:
+    first: dict[str, Article] = {}
+    for article in articles:
+        other = first.get(article.slug)
+        if other is None:
+            first[article.slug] = article
+            continue
+        key = "slug" if "slug" in article.lines else "title"
+        problems.error(f"slug '{article.slug}' is already used by {other.source}; set a "
+                       "different slug: in one of them", article.source, article.line(key))
+    return first
+
+
+def _likely_slugs(path: Path, src: SourceFile | None) -> set[str]:
+    """Slugs a broken article would have had, so links to it are not reported as well."""
+    slugs = {slugify(path.stem)}
+    if src is not None:
+        for key in ("slug", "title"):
+            value = src.fields[key].value if key in src.fields else None
+            if isinstance(value, str):
+                slugs.add(value if key == "slug" else slugify(value))
+    return slugs
+
+
+@dataclass(slots=True)
+class _Resolver:
+    """Turns slugs written in front matter into articles, reporting the ones that fail."""
+
+    published: dict[str, Article]
+    everything: dict[str, Article]
+    broken: set[str]  # reported already where they are written
+    reasons: dict[str, str | None]  # why an article is held back, if it is
+    problems: Problems
+    notes: list[str] = field(default_factory=list)  # items left out for the clock's sake
+
+    def article(self, owner: Article, ref: Ref, key: str) -> Article | None:
+        if ref.slug == owner.slug:
+            self.problems.error(f"{key} lists the article itself ('{ref.slug}'); remove it",
+                                owner.source, ref.line)
+            return None
+        target = self.published.get(ref.slug)
+        if target is not None or ref.slug in self.broken:
+            return target
+        reason = self.reasons.get(ref.slug)
+        if reason == "draft":
+            self.problems.error(f"{key} article '{ref.slug}' is a draft, so the link would be "
+                                "broken; publish it (draft: false) or remove it here",
+                                owner.source, ref.line)
+            return None
+        if reason:
+            # Time alone changes this: a note like a held-back article, never a warning
+            # that --strict would turn into a failed scheduled rebuild.
+            when = "is not published yet" if reason == "scheduled" else "has expired"
+            self.notes.append(f"{owner.source}:{ref.line}: {key} article '{ref.slug}' {when}; "
+                              "it is left out of this build")
+            return None
+        close = difflib.get_close_matches(ref.slug, self.everything, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else "an article's slug is its slug: " \
+            "key, or else made from its title"
+        self.problems.error(f"{key} article '{ref.slug}' does not exist; {hint}",
+                            owner.source, ref.line)
+        return None
+
+    def _refs(self, owner: Article, refs: tuple[Ref | Link, ...], key: str
+              ) -> tuple[Article | Link, ...]:
+        result: list[Article | Link] = []
+        seen: set[str] = set()
+        for ref in refs:
+            name = ref.slug if isinstance(ref, Ref) else ref.url
+            if name in seen:
+                self.problems.error(f"{key} lists '{name}' twice; remove one", owner.source,
+                                    ref.line)
+                continue
+            seen.add(name)
+            if isinstance(ref, Link):
+                result.append(ref)
+            elif target := self.article(owner, ref, key):
+                result.append(target)
+        return tuple(result)
+
+    def related(self, owner: Article) -> tuple[Article | Link, ...]:
+        return self._refs(owner, owner.related, "related")
+
+    def older(self, owner: Article, section: list[Article], position: int, count: int
+              ) -> tuple[Article, ...]:
+        """The explicit list, or the `count` articles after `owner` (at `position`) in its
+        section's newest-first list."""
+        if owner.older is not None:
+            chosen = [a for a in self._refs(owner, owner.older, "older") if isinstance(a, Article)]
+            lines = {ref.slug: ref.line for ref in owner.older}
+            for article in chosen:
+                if article.sort_key < owner.sort_key:  # newer (or as new, slug first)
+                    self.problems.error(
+                        f"older article '{article.slug}' is not older: it is dated "
+                        f"{article.date.isoformat()}, this one {owner.date.isoformat()}; "
+                        "'Tin cũ hơn' lists earlier articles", owner.source, lines[article.slug])
+            return tuple(chosen)
+        return tuple(section[position + 1:position + 1 + count])
+
+
+def _resolve_image(article: Article, image: Image, page_url: str, config: SiteConfig,
+                   roots: tuple[Path, ...],
+                   static: dict[str, Path], assets: list[Asset], problems: Problems
+                   ) -> str | None:
+    """Where the hero image is served from; a missing file is an error here, not a 404 later."""
+    src = image.src
+    if is_external(src):
+        return src
+    clean = PurePosixPath(src.split("?")[0].split("#")[0])
+    if ".." in clean.parts or "\\" in src:
+        problems.error(f"image src '{src}' must not go up with '..'; put the picture next to "
+                       "the article, or under static/ and write /images/...",
+                       article.source, image.line)
+        return None
+    if src.startswith("/"):
+        if str(clean.relative_to("/")) in static:
+            return str(clean)
+        problems.error(f"image '{src}' not found: there is no static{src}", article.source,
+                       image.line)
+        return None
+    source = (config.site_dir / article.source).parent / clean
+    rel = (PurePosixPath(article.source).parent / clean).as_posix()
+    read(f"file:{rel}")  # its kind is judged by its bytes: a new file, a new answer
+    if not source.is_file():
+        problems.error(f"image '{src}' not found: there is no {rel} next to the article",
+                       article.source, image.line)
+        return None
+    if why := beside_article_problem(config, roots, source, str(clean)):
+        problems.error(f"image {why}", article.source, image.line)
+        return None
+    url = join(page_url, str(clean))
+    assets.append(Asset(source, url, article.source))
+    return url

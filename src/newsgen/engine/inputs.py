@@ -1,0 +1,122 @@
+"""The inputs of a build, the only things that change: every source file (by digest, with
+its stat as a shortcut), every setting of site.yaml, every option.
+
+Each is a node named by what it is (`file:content/a.md`, `theme:templates/base.html`,
+`setting:timezone`, `option:drafts`), the names queries record when they read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsgen.engine.store import fingerprint
+from newsgen.theme import THEME_DIR, source_dirs
+
+CHUNK = 1 << 20  # bytes read at a time when a file's digest is taken
+
+
+def source_files(site_dir: Path) -> dict[str, str]:
+    """Every file a build may read, with its size, time and inode."""
+    found: dict[str, str] = {}
+    for root in source_dirs(site_dir):
+        _walk(str(root), found)
+    return found
+
+
+def _walk(folder: str, found: dict[str, str]) -> None:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            _walk(entry.path, found)
+            continue
+        try:
+            st = entry.stat()
+        except OSError:
+            found[entry.path] = "gone"
+            continue
+        found[entry.path] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+
+
+
+def racy(mtime_ns: int, seen_ns: int) -> bool:
+    """Whether a file or folder changed so shortly before `seen_ns` that a second change in
+    the same clock tick would leave its time as it was: its time cannot vouch for it.
+
+    File systems with whole-second times (FAT, old HFS+) get two seconds; others,
+    whose times step by a few milliseconds, a tenth of a second.
+    """
+    window = 2_000_000_000 if mtime_ns % 1_000_000_000 == 0 else 100_000_000
+    return seen_ns - mtime_ns < window
+
+
+
+def file_key(path: str, site: str) -> str:
+    """The node name of a source file: its path in the site, or in the theme."""
+    if path.startswith(site):
+        return "file:" + path[len(site):]
+    return "theme:" + os.path.relpath(path, THEME_DIR)
+
+
+def file_digest(path: str) -> bytes:
+    """The digest of a file's bytes; b"gone" when it cannot be read."""
+    h = hashlib.blake2b(digest_size=16)
+    try:
+        with open(path, "rb") as f:  # noqa: PTH123 (a Path per file costs more)
+            while chunk := f.read(CHUNK):
+                h.update(chunk)
+    except OSError:
+        return b"gone"
+    return h.digest()
+
+
+@dataclass(slots=True)
+class Files:
+    """The source files as they are now, found through the stat shortcut."""
+
+    digests: dict[str, str | bytes] = field(default_factory=dict)  # node name -> digest
+    paths: dict[str, str] = field(default_factory=dict)  # node name -> path
+    fresh: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # stats to record
+    gone: list[str] = field(default_factory=list)  # recorded stats of files that are gone
+
+
+def scan(site_dir: Path, known: dict[str, tuple[str, bytes]]) -> Files:
+    """Every source file with its digest, reading only those whose stat moved.
+
+    A stat taken within a clock tick of a change cannot vouch for the file (see
+    `racy`): it is recorded as unknown, and the file is read again next time.
+    """
+    seen = time.time_ns()
+    found = Files()
+    site_dir = site_dir.absolute()  # names are the same whichever folder newsgen runs in
+    site = str(site_dir) + os.sep
+    for path, stat in source_files(site_dir).items():
+        key = file_key(path, site)
+        old = known.get(path)
+        if old is not None and old[0] == stat and stat != "gone":
+            digest = old[1]
+        else:
+            digest = file_digest(path)
+            trusted = "" if stat == "gone" or racy(int(stat.split(":")[1]), seen) else stat
+            if old is None or old != (trusted, digest):
+                found.fresh[path] = (trusted, digest)
+        found.digests[key] = digest
+        found.paths[key] = path
+    present = set(found.paths.values())
+    found.gone = [path for path in known if path not in present]
+    return found
+
+
+def setting_digests(config: object) -> dict[str, bytes]:
+    """setting:<name> -> digest, for every field and property of the site's configuration
+    (a property, like base_path, is read as one setting made of others)."""
+    names = [f.name for f in dataclasses.fields(config)]  # type: ignore[arg-type]
+    names += [name for name, value in vars(type(config)).items() if isinstance(value, property)]
+    return {f"setting:{name}": fingerprint(getattr(config, name)) for name in names}

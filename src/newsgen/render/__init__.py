@@ -1,0 +1,1 @@
+"""Turning the library into pages: Markdown, views, templates, feeds and sitemaps."""

@@ -1,0 +1,72 @@
+"""Every output page, decided once before anything renders.
+
+Each planned page names the articles it shows (`reads`): what incremental
+builds and `serve` need to know which pages an edit touches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from newsgen.content.library import Library
+from newsgen.urls import TAGS_URL, listing_url, output_path
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    kind: str  # article | home | section | tag | tags | author | redirect | 404
+    url: str  # site-relative
+    template: str
+    reads: tuple[str, ...] = ()  # slugs of the articles the page shows
+    slug: str | None = None  # article pages, and the target of a redirect
+    section: str | None = None  # section pages; the tag or author of their pages
+    number: int = 1  # page of a paginated listing
+    total: int = 1
+
+    @property
+    def path(self) -> str:
+        return output_path(self.url)
+
+
+def home_articles(library: Library) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """The home page's latest list and its per-section blocks (empty sections left out)."""
+    config = library.config
+    blocks = {s.slug: library.section(s.slug)[:config.home_per_section] for s in config.sections}
+    return library.order()[:config.home_latest], {k: v for k, v in blocks.items() if v}
+
+
+def plan_pages(library: Library) -> list[Page]:
+    config = library.config
+    latest, blocks = home_articles(library)
+    pages = [Page("home", "/", "home.html",
+                  reads=(*latest, *(slug for chunk in blocks.values() for slug in chunk))),
+             Page("404", "/404.html", "404.html")]
+    for section in config.sections:
+        pages += _listing("section", "section.html", section.slug,
+                          library.section(section.slug), config.per_page)
+    order = library.order()
+    if library.has_tags():
+        pages.append(Page("tags", TAGS_URL, "tags.html", reads=order))
+    for kind in ("tag", "author"):
+        for slug in library.terms(kind):
+            pages += _listing(kind, f"{kind}.html", slug, library.members(kind, slug),
+                              config.per_page)
+    for slug in order:
+        linked = [s for s in library.related(slug) if isinstance(s, str)]
+        pages.append(Page("article", library.url(slug), "article.html",
+                          reads=(slug, *linked, *library.older(slug)), slug=slug))
+    # Redirects last: every real page holds its address first, so an alias that
+    # collides is the one reported.
+    pages += [Page("redirect", alias, "redirect.html", reads=(slug,), slug=slug)
+              for slug in order for alias in library.aliases(slug)]
+    return pages
+
+
+def _listing(kind: str, template: str, name: str, slugs: Sequence[str],
+             per_page: int) -> list[Page]:
+    total = max(1, -(-len(slugs) // per_page))
+    return [Page(kind, listing_url(kind, name, number), template,
+                 reads=tuple(slugs[(number - 1) * per_page:number * per_page]),
+                 section=name, number=number, total=total)
+            for number in range(1, total + 1)]

@@ -1,0 +1,315 @@
+"""Plain, read-only objects that templates see (Zola's `ser.rs` idea).
+
+Templates get these views, never the models or the library, so a template
+cannot reach into the build, and every URL in a view is already a final href.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from markupsafe import Markup
+
+from newsgen.content.config import Section, SiteConfig
+from newsgen.content.library import Library
+from newsgen.content.models import Article, Link
+from newsgen.engine.tracker import Memo, read
+from newsgen.i18n import format_datetime
+from newsgen.render.feeds import feed_links
+from newsgen.render.plan import Page, home_articles
+from newsgen.render.seo import MetaView, article_meta, page_meta
+from newsgen.urls import TAGS_URL, absolute, href, is_external, listing_url, slugify
+
+EXCERPT_CHARS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class SectionLink:
+    slug: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimeView:
+    iso: str  # for <time datetime>
+    text: str  # date and time in the site's language (strings.datetime_format)
+    short: str  # the date alone (strings.date_format)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageView:
+    src: str
+    alt: str
+    caption: str
+
+
+@dataclass(frozen=True, slots=True)
+class TermLink:
+    """A tag or an author, with the page that lists its articles."""
+
+    name: str
+    url: str
+    _count: int = field(repr=False)  # read through `count`, which records the reading
+    _key: str = field(repr=False)  # the count's name in the index: "tag-count:<slug>"
+
+    @property
+    def count(self) -> int:
+        """How many articles are under it; a page that shows it depends on the number."""
+        read(self._key)
+        return self._count
+
+    @property
+    def title(self) -> str:
+        """Listing pages show `listing.title`, for sections, tags and authors alike."""
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class CardView:
+    title: str
+    url: str
+    excerpt: str
+    image: ImageView | None
+    date: TimeView | None
+    section: SectionLink | None
+    external: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    title: str
+    url: str
+    section: SectionLink
+    date: TimeView
+    updated: TimeView | None
+    authors: tuple[TermLink, ...]
+    lead: str
+    image: ImageView | None
+    body: Markup
+    tags: tuple[TermLink, ...]
+    related: tuple[CardView, ...]
+    older: tuple[CardView, ...]
+    draft: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SiteView:
+    title: str
+    description: str
+    language: str
+    home_url: str
+    sections: tuple[SectionLink, ...]
+    strings: dict[str, str | list[str]]
+    tags_url: str | None  # the tag index, when the site has tags
+
+
+@dataclass(frozen=True, slots=True)
+class FeedLink:
+    type: str  # application/atom+xml or application/rss+xml
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageView:
+    kind: str  # article | home | section | tag | tags | author | redirect | 404
+    title: str
+    url: str
+    description: str
+    section: str | None  # the section the page belongs to, for marking the menu
+    meta: MetaView  # canonical address, Open Graph and JSON-LD
+    feeds: tuple[FeedLink, ...] = ()
+    draft: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SectionBlock:
+    section: SectionLink
+    cards: tuple[CardView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PageNumber:
+    number: int
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    current: int
+    total: int
+    prev_url: str | None
+    next_url: str | None
+    pages: tuple[PageNumber, ...]
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """Cut at a word boundary and end with ' ...', as the reference page's teasers do."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:.-–")
+    return f"{cut} ..."
+
+
+class ViewMaker:
+    """Builds views from one library; the only code that knows both sides.
+
+    Every value is read through the library, so each page's query records what
+    it showed. Views are immutable, and the same menu, date or section link
+    appears on thousands of pages, so each is made once per build (`Memo`), and
+    every page that shows one is charged with what making it read.
+    """
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.config: SiteConfig = library.config
+        self._memo = Memo()
+
+    def href(self, url: str) -> str:
+        return href(self.config.base_path, url)
+
+    def site(self) -> SiteView:
+        return self._memo.get("site", lambda: SiteView(  # type: ignore[return-value]
+            title=self.config.title, description=self.config.description,
+            language=self.config.language, home_url=self.href("/"),
+            sections=tuple(self.section(s) for s in self.config.sections),
+            strings=dict(self.config.strings),
+            tags_url=self.href(TAGS_URL) if self.library.has_tags() else None))
+
+    def section(self, section: Section, page: int = 1) -> SectionLink:
+        return self._memo.get(("section", section.slug, page), lambda: SectionLink(  # type: ignore[return-value]
+            section.slug, section.title,
+            self.href(listing_url("section", section.slug, page))))
+
+    def section_of(self, slug: str) -> SectionLink:
+        return self.section(self.config.section_by_slug[slug])
+
+    def term(self, kind: str, slug: str, name: str | None = None) -> TermLink:
+        """A tag's or author's link; `name`: as an article spells it, else as most do."""
+        return TermLink(name if name is not None else self.library.term(kind, slug),
+                        self.href(listing_url(kind, slug)),
+                        self.library.values[f"{kind}-count:{slug}"],  # type: ignore[arg-type]
+                        f"{kind}-count:{slug}")
+
+    def _terms(self, kind: str, names: tuple[str, ...]) -> tuple[TermLink, ...]:
+        """Links for an article's tags or authors, spelled as this article spells them."""
+        return tuple(self.term(kind, slugify(name), name) for name in names)
+
+    def time(self, value: datetime) -> TimeView:
+        def make() -> TimeView:
+            local = value.astimezone(self.config.timezone)
+            return TimeView(local.isoformat(), format_datetime(local, self.config.strings),
+                            format_datetime(local, self.config.strings, "date_format"))
+        return self._memo.get(value, make)  # type: ignore[return-value]
+
+    def image(self, article: Article) -> ImageView | None:
+        url = self.library.image_url(article.slug)
+        if article.image is None or url is None:
+            return None
+        return ImageView(self.href(url), article.image.alt, article.image.caption)
+
+    def make_card(self, slug: str) -> CardView:
+        """The card query: what a teaser of the article shows, wherever it appears."""
+        item = self.library.article(slug)
+        return CardView(
+            title=item.title, url=self.href(self.library.url(slug)),
+            excerpt=excerpt(item.lead), image=self.image(item), date=self.time(item.date),
+            section=self.section_of(item.section), external=False)
+
+    def card(self, item: str | Link) -> CardView:
+        if isinstance(item, Link):
+            return CardView(item.title, self.href(item.url), "", None, None, None,
+                            external=is_external(item.url))
+        return self.library.card(item)  # type: ignore[return-value]
+
+    def article(self, article: Article, body_html: str) -> ArticleView:
+        slug = article.slug
+        return ArticleView(
+            title=article.title, url=self.href(self.library.url(slug)),
+            section=self.section_of(article.section),
+            date=self.time(article.date),
+            updated=self.time(article.updated) if article.updated else None,
+            authors=self._terms("author", article.authors), lead=article.lead,
+            image=self.image(article), body=Markup(body_html),
+            tags=self._terms("tag", article.tags),
+            related=tuple(self.card(a) for a in self.library.related(slug)),
+            older=tuple(self.card(a) for a in self.library.older(slug)),
+            draft=article.draft)
+
+    def pagination(self, page: Page) -> Pagination:
+        assert page.section is not None
+
+        def url(n: int) -> str:
+            return self.href(listing_url(page.kind, page.section or "", n))
+        current, total = page.number, page.total
+        return Pagination(
+            current=current, total=total,
+            prev_url=url(current - 1) if current > 1 else None,
+            next_url=url(current + 1) if current < total else None,
+            pages=tuple(PageNumber(n, url(n), n == current) for n in range(1, total + 1)))
+
+    def cards(self, page: Page) -> tuple[CardView, ...]:
+        """A listing page's cards: the articles it shows."""
+        return tuple(self.card(s) for s in page.reads)
+
+    def feeds(self, section: str | None) -> tuple[FeedLink, ...]:
+        return self._memo.get(("feeds", section), lambda: tuple(  # type: ignore[return-value]
+            FeedLink(*link) for link in feed_links(self.config, section)))
+
+    def _page(self, page: Page, title: str, description: str, section: str | None = None,
+              meta: MetaView | None = None, draft: bool = False) -> PageView:
+        if page.number > 1:
+            title = f"{title} – {self.config.strings['page']} {page.number}"
+        return PageView(page.kind, title, self.href(page.url), description, section,
+                        meta or page_meta(self.config, page.url), self.feeds(section),
+                        draft=draft)
+
+    def context(self, page: Page, body_html: str = "") -> dict[str, object]:
+        """Everything one page's template sees; `body_html` is the article's rendered body."""
+        config = self.config
+        library = self.library
+        context: dict[str, object] = {"site": self.site()}
+        if page.kind == "article":
+            assert page.slug is not None
+            article = library.article(page.slug)
+            context["article"] = self.article(article, body_html)
+            context["page"] = self._page(page, article.title, article.lead, article.section,
+                                         article_meta(library, article), article.draft)
+        elif page.kind == "section":
+            assert page.section is not None
+            section = config.section_by_slug[page.section]
+            context["section"] = context["listing"] = self.section(section)
+            context["cards"] = self.cards(page)
+            context["pagination"] = self.pagination(page)
+            context["page"] = self._page(page, section.title, config.description, section.slug)
+        elif page.kind in ("tag", "author"):
+            assert page.section is not None
+            term = self.term(page.kind, page.section)
+            context["listing"] = term
+            context["cards"] = self.cards(page)
+            context["pagination"] = self.pagination(page)
+            context["page"] = self._page(page, term.name, config.description)
+        elif page.kind == "tags":
+            slugs = library.terms("tag")
+            context["tags"] = tuple(self.term("tag", s) for s in sorted(
+                slugs, key=lambda s: (-library.count("tag", s), s)))
+            context["page"] = self._page(page, str(config.strings["tags"]), config.description)
+        elif page.kind == "home":
+            latest, blocks = home_articles(library)
+            context["latest"] = tuple(self.card(a) for a in latest)
+            context["blocks"] = tuple(
+                SectionBlock(self.section_of(slug), tuple(self.card(a) for a in chunk))
+                for slug, chunk in blocks.items())
+            context["page"] = self._page(page, "", config.description)
+        elif page.kind == "redirect":
+            assert page.slug is not None
+            target = library.url(page.slug)
+            context["target"] = self.href(target)
+            context["target_absolute"] = absolute(config.base_url, target)
+            context["page"] = self._page(page, library.article(page.slug).title, "")
+        else:
+            context["page"] = self._page(page, str(config.strings["not_found_title"]), "")
+        return context
