@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from newsgen.content.config import SiteConfig, check_base_url, load_config
 from newsgen.content.library import HeldBack, Index, Library, index, parse_files
@@ -54,23 +54,13 @@ from newsgen.output.publish import (
     staging_path,
 )
 from newsgen.output.writer import Tree, Writer, place
-from newsgen.render.feeds import feeds
-from newsgen.render.markdown import Body, scan_pictures
-from newsgen.render.pages import (
-    PARALLEL_FROM,
-    PageRenderer,
-    Progress,
-    Rendered,
-    body_digest,
-    render_bodies,
-    render_pages,
-)
-from newsgen.render.plan import Page, plan_pages
-from newsgen.render.sitemaps import SitemapEntry, news_sitemap, robots, sitemaps
-from newsgen.render.templates import make_environment, template_digests
-from newsgen.render.views import ViewMaker
 from newsgen.theme import PUBLISHED_HIDDEN, source_roots, static_files, template_dirs
 from newsgen.urls import href, output_path
+
+if TYPE_CHECKING:  # the render layer is imported only by builds that render something
+    from newsgen.render.markdown import Body
+    from newsgen.render.pages import PageRenderer, Progress, Rendered
+    from newsgen.render.plan import Page
 
 log = logging.getLogger(__name__)
 
@@ -289,6 +279,7 @@ class _Build:
         return self.render()
 
     def take_inputs(self) -> None:
+        from newsgen.render.templates import make_environment, template_digests
         graph, site = self.graph, self.site
         self.files = scan(site, self.store.file_stats() if self.store.on else {})
         self.store.save_file_stats(self.files.fresh, self.files.gone)
@@ -296,6 +287,8 @@ class _Build:
         for name, digest in self.files.digests.items():
             graph.put(name, digest)  # type: ignore[arg-type]
         graph.drop(name for name in recorded if name not in self.files.digests)
+        graph.load_prefix("setting:")
+        graph.load_prefix("option:")
         for name, digest in setting_digests(self.raw).items():
             graph.put(name, digest)
         for name in ("drafts", "future"):
@@ -309,10 +302,6 @@ class _Build:
             graph.put(f"static:{rel}", fingerprint(key, self.files.digests.get(key, b"")))
         graph.drop(name for name in old_static if name[7:] not in self.static)
         graph.put("static", fingerprint(sorted(self.static)))
-        self.rels = sorted(name[5:] for name in self.files.digests
-                           if name.startswith("file:content/") and name.endswith(".md")
-                           and not any(p.startswith(".") for p in name[5:].split("/")))
-        graph.put("articles", fingerprint(self.rels))
         templates = graph.load_prefix("template:")
         if any(n.startswith(("file:templates/", "theme:templates/")) for n in graph.changed) \
                 or len(templates) < len(PAGE_TEMPLATES):
@@ -353,7 +342,12 @@ class _Build:
 
     def parse(self) -> None:
         graph, site = self.graph, self.site
+        self.rels = sorted(name[5:] for name in self.files.digests
+                           if name.startswith("file:content/") and name.endswith(".md")
+                           and "/." not in name)  # hidden files and folders are not articles
+        graph.put("articles", fingerprint(self.rels))
         recorded = graph.load_prefix("head:")
+        graph.load_prefix("text:")
         settings = any(name.startswith("setting:") for name in graph.changed)
         check = [rel for rel in self.rels if settings or f"head:{rel}" not in recorded
                  or f"file:{rel}" in graph.changed]
@@ -374,8 +368,8 @@ class _Build:
                 self.keep_head(rel, article, found, parsed.text)
             else:
                 todo.append(rel)
-        self.parse_files(todo, [name[5:] for name in recorded if name[5:] not in set(self.rels)])
         present = set(self.rels)
+        self.parse_files(todo, [name[5:] for name in recorded if name[5:] not in present])
         for rel, found in self.report.warnings.items() if self.report else ():
             if rel in present and rel not in self.heads:
                 self.warn(rel, found)
@@ -463,6 +457,7 @@ class _Build:
     def run_plan(self) -> None:
         """The plan query: every page of the site, from the index's values and the settings
         that shape listings (per_page, the home page's blocks)."""
+        from newsgen.render.plan import plan_pages
         graph, values = self.graph, self.values
         assert values is not None
         if graph.old("plan") is not None and not graph.stale({"plan"}):
@@ -488,6 +483,7 @@ class _Build:
     def check_all_pictures(self) -> None:
         """Rendering will not start, so find the bodies' missing pictures now: every
         problem of the site is reported in this one run."""
+        from newsgen.render.markdown import scan_pictures
         missing = [rel for rel in self.rels if rel not in self.texts and rel in self.heads]
         self.texts.update(self.store.texts(missing))
         for rel in self.rels:
@@ -497,6 +493,7 @@ class _Build:
                 scan_pictures(article, self.raw, self.static, self.roots, self.problems)
 
     def run_cards(self) -> None:
+        from newsgen.render.views import ViewMaker
         graph = self.graph
         order = cast(tuple[str, ...], self.values["order"])  # type: ignore[index]
         recorded = graph.recorded("card:")
@@ -515,6 +512,7 @@ class _Build:
     # --- pages, feeds, sitemaps and copies ---
 
     def render(self) -> BuildResult:
+        from newsgen.render.pages import PageRenderer, render_bodies
         graph, previous, values = self.graph, self.previous, self.values
         assert values is not None
         paths = cast(tuple[str, ...], values["plan"])
@@ -524,16 +522,18 @@ class _Build:
                 if path in stale or not self._kept(path, graph.old(f"page:{path}"))]
         if len(todo) >= PRELOAD_FROM and self.made is None:
             values.preload()
-        pages = [cast(Page, values[f"plan:{path}"]) for path in todo]
-        graph.drop(name for name in recorded if name[5:] not in set(paths))
+        pages = [cast("Page", values[f"plan:{path}"]) for path in todo]
+        planned = set(paths)
+        graph.drop(name for name in recorded if name[5:] not in planned)
         library = self.library()
         slugs = {page.slug for page in pages if page.kind == "article"}
         order = cast(tuple[str, ...], values["order"])
         bodies_recorded = graph.recorded("body:")
         stale_bodies = {name[5:] for name in graph.stale(bodies_recorded)}
         stale_bodies |= {slug for slug in order if f"body:{slug}" not in bodies_recorded}
-        stale_bodies &= set(order)
-        graph.drop(name for name in bodies_recorded if name[5:] not in set(order))
+        published = set(order)
+        stale_bodies &= published
+        graph.drop(name for name in bodies_recorded if name[5:] not in published)
         renderer = PageRenderer(library, _Texts(self), _Bodies(self), stale_bodies, graph)
         # A body whose page would otherwise be kept renders first: the page only follows
         # if the body came out different.
@@ -545,9 +545,10 @@ class _Build:
         renderer.stale = stale_bodies & slugs
         if alone:
             stale = {name[5:] for name in graph.stale(recorded)}
-            again = [path for path in paths if path in stale and path not in set(todo)]
+            doing = set(todo)
+            again = [path for path in paths if path in stale and path not in doing]
             todo += again
-            pages += [cast(Page, values[f"plan:{path}"]) for path in again]
+            pages += [cast("Page", values[f"plan:{path}"]) for path in again]
         self.problems.check(ContentError, strict=self.options.strict)
         writer = Writer(staging_path(self.output), self.problems, previous)
         claims = self.claims(paths)
@@ -600,7 +601,7 @@ class _Build:
                     for path in paths]
         values = self.values
         assert values is not None
-        pages = self.planned or [cast(Page, values[f"plan:{path}"]) for path in paths]
+        pages = self.planned or [cast("Page", values[f"plan:{path}"]) for path in paths]
         claims = []
         for page in pages:
             owner = cast(Article, values[f"article:{page.slug}"]).source if page.slug \
@@ -622,6 +623,7 @@ class _Build:
         return tuple(h.message for h in self.made.held_back) + self.made.notes
 
     def put_body(self, slug: str, body: Body, frame: object) -> None:
+        from newsgen.render.pages import body_digest
         self.graph.put(f"body:{slug}", body_digest(body), body, frame)  # type: ignore[arg-type]
         self.values.made[f"body:{slug}"] = body  # type: ignore[union-attr]
 
@@ -635,6 +637,7 @@ class _Build:
     def write_generated(self, writer: Writer, library: Library, paths: tuple[str, ...],
                         remade: list[str]) -> None:
         """Feeds, sitemaps, robots.txt and _redirects: each a query over the library."""
+        from newsgen.render.feeds import feeds
         graph = self.graph
         producers = {"feeds": lambda: feeds(library),
                      "sitemaps": lambda: self.sitemap_files(library, paths),
@@ -663,12 +666,13 @@ class _Build:
 
     def sitemap_files(self, library: Library, paths: tuple[str, ...]) -> list:
         """Sitemaps (every page but 404 and redirects), the news sitemap and robots.txt."""
+        from newsgen.render.sitemaps import SitemapEntry, news_sitemap, robots, sitemaps
         config = library.config
         read("plan")
         entries = []
         for path in paths:
             read(f"plan:{path}")
-            page = cast(Page, library.values[f"plan:{path}"])
+            page = cast("Page", library.values[f"plan:{path}"])
             if page.kind not in ("404", "redirect"):
                 entries.append(SitemapEntry(page.url, _last_change(page, library)))
         maps = sitemaps(config, entries)
@@ -678,13 +682,13 @@ class _Build:
     def redirects(self, library: Library, paths: tuple[str, ...]) -> list:
         """_redirects (Netlify, Cloudflare Pages and others): a real 301 where the host
         reads it. The redirect pages themselves cover every other host."""
-        from newsgen.render.sitemaps import OutputFile
+        from newsgen.render.xmldoc import OutputFile
         base = library.config.base_path
         read("plan")
         lines = []
         for path in paths:
             read(f"plan:{path}")
-            page = cast(Page, library.values[f"plan:{path}"])
+            page = cast("Page", library.values[f"plan:{path}"])
             if page.kind == "redirect" and page.slug:
                 lines.append(f"{href(base, page.url)} {href(base, library.url(page.slug))} 301")
         return [OutputFile("_redirects", "\n".join(sorted(lines)) + "\n")] if lines else []
@@ -693,6 +697,7 @@ class _Build:
                 owners: dict[str, str], remade: list[str]) -> Tree:
         """Render `pages` into the output: alone, a page is renamed into the live folder;
         otherwise everything goes through a staging folder swapped in at once."""
+        from newsgen.render.pages import PARALLEL_FROM, render_pages
         previous = self.previous
         many = self.options.jobs > 1 and len(pages) >= PARALLEL_FROM
         results: list[Rendered] = []
@@ -782,14 +787,14 @@ class _Texts(Mapping[str, tuple[str, int]]):
         return len(self.run.texts)
 
 
-class _Bodies(Mapping[str, Body]):
+class _Bodies(Mapping[str, object]):
     """Rendered bodies as the last build recorded them."""
 
     def __init__(self, run: _Build) -> None:
         self.run = run
 
     def __getitem__(self, slug: str) -> Body:
-        return cast(Body, self.run.values[f"body:{slug}"])  # type: ignore[index]
+        return self.run.values[f"body:{slug}"]  # type: ignore[index,return-value]
 
     def __iter__(self) -> Iterator[str]:
         return iter(())

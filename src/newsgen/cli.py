@@ -19,7 +19,6 @@ from typing import TextIO
 from newsgen import __version__
 from newsgen.build import BuildOptions, BuildResult, build
 from newsgen.errors import NewsgenError, Problem
-from newsgen.render.pages import default_jobs
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -142,6 +141,12 @@ class TerminalProgress:
             self.stream.write("\r" + " " * self.width + "\r")
             self.stream.flush()
             self.width = 0
+
+
+def default_jobs() -> int:
+    """The cores this process may run on: one rendering process each."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
+        os.cpu_count() or 1
 
 
 def _progress(args: argparse.Namespace) -> TerminalProgress | None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import logging
-import multiprocessing
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
@@ -144,6 +143,7 @@ def parse_files(rels: list[str], config: SiteConfig, processes: int,
     there are many (YAML and the checks are most of a cold build's loading time)."""
     global _JOB
     site = config.site_dir
+    import multiprocessing  # only large sites use processes
     forkable = "fork" in multiprocessing.get_all_start_methods()
     if processes < 2 or len(rels) < PARALLEL_FROM or not forkable:
         results: Iterator[Parsed] = (parse_source(site / rel, rel, config) for rel in rels)

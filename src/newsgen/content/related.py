@@ -23,7 +23,6 @@ import bisect
 import heapq
 import logging
 import math
-import multiprocessing
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -82,6 +81,7 @@ def fill_related(articles: Sequence[Article], picks: Mapping[str, tuple[Article 
     _SEARCH = (_Scorer(articles), picks, count)
     try:
         slugs = [a.slug for a in articles] if only is None else list(only)
+        import multiprocessing  # only large sites use processes
         forkable = "fork" in multiprocessing.get_all_start_methods()
         if jobs > 1 and len(slugs) >= PARALLEL_FROM and forkable:
             share = -(-len(slugs) // (jobs * 4))  # a few shares each, to even out

@@ -25,12 +25,15 @@ class Graph:
         self.changed: set[str] = set()
         self._known: dict[str, bytes] = {}  # digests as they are in this build
         self._old: dict[str, Node] = {}  # recorded nodes looked at in this build
-        self._all_loaded = profile is None
+        # A profile with no records yet has nothing to look up.
+        self._all_loaded = profile is None or not store.has_nodes(profile)
         self._written: dict[str, tuple[Node, object]] = {}
         self._gone: set[str] = set()
         self._out_of_time: set[str] | None = None
         self._touched: set[str] = set()  # nodes that read a changed one
         self._asked: set[str] = set()  # changed names whose readers are in _touched
+        self._light: set[str] = set()  # recorded nodes loaded without what they read
+        self._prefixes: set[str] = set()  # every recorded node under these is in _old
 
     # --- what the last build recorded ---
 
@@ -42,15 +45,20 @@ class Graph:
             self._all_loaded = True
 
     def load_prefix(self, prefix: str) -> dict[str, Node]:
-        if self._all_loaded or self.profile is None:
+        """The recorded nodes under `prefix`, without what they read (read when needed)."""
+        if self._all_loaded or self.profile is None or prefix in self._prefixes:
             return {n: v for n, v in self._old.items() if n.startswith(prefix)}
-        found = self.store.nodes(self.profile, prefix=prefix)
+        found = self.store.nodes(self.profile, prefix=prefix, deps=False)
         for name, node in found.items():
-            self._old.setdefault(name, node)
+            if name not in self._old:
+                self._old[name] = node
+                self._light.add(name)
+        self._prefixes.add(prefix)
         return found
 
     def old(self, name: str) -> Node | None:
-        if name not in self._old and not self._all_loaded and self.profile is not None:
+        if name not in self._old and not self._all_loaded and self.profile is not None \
+                and not name.startswith(tuple(self._prefixes)):
             self._old.update(self.store.nodes(self.profile, names=[name]))
         return self._old.get(name)
 
@@ -82,7 +90,9 @@ class Graph:
                     None if frame is None or frame.until == float("inf") else frame.until)
         old = self.old(name)
         self._gone.discard(name)
-        if old != node:  # an equal digest is an equal value: the stored one stays
+        # An equal digest is an equal value, and the stored one stays; a query that ran
+        # again is written again, since what it read may differ.
+        if old is None or frame is not None or old.digest != digest:
             self._written[name] = (node, value)
         if old is None or old.digest != digest:
             self.changed.add(name)
@@ -128,4 +138,8 @@ class Graph:
         gone = [name for name in self._gone if name not in self._written]
         for name in gone:
             self.old(name)
+        light = [name for name in (*self._written, *gone) if name in self._light]
+        for name, deps in self.store.deps(self.profile, light).items():
+            node = self._old[name]
+            self._old[name] = Node(node.digest, deps, node.after, node.until)
         self.store.record(self.profile, self._written, self._old, gone)

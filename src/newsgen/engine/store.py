@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import math
 import os
 import pickle
 import sqlite3
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = ".newsgen-cache"
 FILE = "build.sqlite"
-SCHEMA = "4"
+SCHEMA = "5"
 _CHECK = 8  # bytes of checksum in front of every stored value
 # The libraries whose output ends up in pages: a new version may render differently.
 _LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml",
@@ -58,7 +59,8 @@ CREATE TABLE profiles(id INTEGER PRIMARY KEY, output TEXT UNIQUE NOT NULL);
 CREATE TABLE nodes(profile INTEGER NOT NULL, name TEXT NOT NULL, digest BLOB NOT NULL,
                    value BLOB, deps BLOB, after REAL, until REAL,
                    PRIMARY KEY(profile, name)) WITHOUT ROWID;
-CREATE INDEX timed ON nodes(profile, name) WHERE after IS NOT NULL OR until IS NOT NULL;
+CREATE TABLE timed(profile INTEGER NOT NULL, name TEXT NOT NULL, after REAL NOT NULL,
+                   until REAL NOT NULL, PRIMARY KEY(profile, name)) WITHOUT ROWID;
 CREATE TABLE edges(profile INTEGER NOT NULL, dep TEXT NOT NULL, node TEXT NOT NULL,
                    PRIMARY KEY(profile, dep, node)) WITHOUT ROWID;
 CREATE TABLE outputs(root TEXT PRIMARY KEY, data BLOB NOT NULL);
@@ -145,6 +147,7 @@ def unpack(blob: bytes) -> object:
         raise ValueError(str(exc)) from None
 
 
+WIDE = ("setting:", "option:", "template:")  # names read by nearly every page (see readers)
 NO_VALUE = object()  # a node kept without a value (an input, a page), not one whose value is None
 
 
@@ -354,7 +357,7 @@ class Store:
                 gone = [(pid,) for pid, folder in db.execute("SELECT id, output FROM profiles")
                         if folder != str(output) and not Path(folder).is_dir()]
                 for table, column in (("nodes", "profile"), ("edges", "profile"),
-                                      ("profiles", "id")):
+                                      ("timed", "profile"), ("profiles", "id")):
                     db.executemany(f"DELETE FROM {table} WHERE {column} = ?", gone)
                 db.execute("INSERT OR IGNORE INTO profiles(output) VALUES (?)", (str(output),))
                 (pid,) = db.execute("SELECT id FROM profiles WHERE output = ?",
@@ -366,10 +369,26 @@ class Store:
             return int(pid)
         return None
 
+    def has_nodes(self, profile: int) -> bool:
+        return bool(self._rows("SELECT 1 FROM nodes WHERE profile = ? LIMIT 1", profile))
+
+    def deps(self, profile: int, names: Iterable[str]) -> dict[str, tuple[str, ...] | None]:
+        """What each of the nodes `names` read, as recorded."""
+        names = list(names)
+        found: dict[str, tuple[str, ...] | None] = {}
+        for i in range(0, len(names), 500):
+            part = names[i:i + 500]
+            found.update((name, _deps(deps)) for name, deps in self._rows(
+                "SELECT name, deps FROM nodes WHERE profile = ? AND name IN "
+                f"({', '.join('?' * len(part))})", profile, *part))
+        return found
+
     def nodes(self, profile: int, names: Iterable[str] | None = None,
-              prefix: str | None = None) -> dict[str, Node]:
-        """Nodes of the profile: all, those named, or those whose names start with `prefix`."""
-        query = "SELECT name, digest, deps, after, until FROM nodes WHERE profile = ?"
+              prefix: str | None = None, deps: bool = True) -> dict[str, Node]:
+        """Nodes of the profile: all, those named, or those whose names start with `prefix`;
+        without what they read unless `deps` (then Node.deps is None)."""
+        query = f"SELECT name, digest, {'deps' if deps else 'NULL'}, after, until FROM nodes " \
+            "WHERE profile = ?"
         if names is not None:
             rows = [row for name in names
                     for row in self._rows(query + " AND name = ?", profile, name)]
@@ -405,18 +424,34 @@ class Store:
         return found
 
     def readers(self, profile: int, names: Iterable[str]) -> set[str]:
-        """The nodes that read any of `names`."""
+        """The nodes that read any of `names`.
+
+        Most names are read by a few nodes, found through `edges`. A setting, an
+        option or a template is read by nearly every page: indexing those would
+        be most of the index and most of a first build's writing, for changes that
+        touch most pages anyway. They are found by looking through what every node
+        read instead.
+        """
         found: set[str] = set()
+        wide: list[bytes] = []
         for name in names:
+            if name.startswith(WIDE):
+                wide.append(b"\0" + name.encode("utf-8") + b"\0")
+                continue
             found.update(node for (node,) in self._rows(
                 "SELECT node FROM edges WHERE profile = ? AND dep = ?", profile, name))
+        if wide:
+            for node, deps in self._rows("SELECT name, deps FROM nodes WHERE profile = ? AND "
+                                         "deps IS NOT NULL", profile):
+                framed = b"\0" + deps + b"\0"
+                if any(name in framed for name in wide):
+                    found.add(node)
         return found
 
     def out_of_time(self, profile: int, stamp: float) -> set[str]:
         """The nodes whose answer does not hold at build clock `stamp`."""
         return {name for (name,) in self._rows(
-            "SELECT name FROM nodes WHERE profile = ? AND (after IS NOT NULL OR until IS NOT "
-            "NULL) AND (coalesce(after, -9e999) > ? OR coalesce(until, 9e999) <= ?)",
+            "SELECT name FROM timed WHERE profile = ? AND (after > ? OR until <= ?)",
             profile, stamp, stamp)}
 
     def record(self, profile: int, nodes: dict[str, tuple[Node, object]],
@@ -432,22 +467,29 @@ class Store:
             before = old.get(name)
             was = set(before.deps or ()) if before else set()
             now = set(node.deps or ())
-            edges_in += [(profile, dep, name) for dep in now - was]
-            edges_out += [(profile, dep, name) for dep in was - now]
+            edges_in += [(profile, dep, name) for dep in now - was if not dep.startswith(WIDE)]
+            edges_out += [(profile, dep, name) for dep in was - now if not dep.startswith(WIDE)]
         for name in gone:
             dropped.append((profile, name))
             before = old.get(name)
-            edges_out += [(profile, dep, name) for dep in (before.deps or ())] if before else []
+            edges_out += [(profile, dep, name) for dep in (before.deps or ())
+                          if not dep.startswith(WIDE)] if before else []
+        timed = [(profile, name, -math.inf if node.after is None else node.after,
+                  math.inf if node.until is None else node.until)
+                 for name, (node, _) in nodes.items()
+                 if node.after is not None or node.until is not None]
+        untimed = [(profile, name) for name, (node, _) in nodes.items()
+                   if node.after is None and node.until is None
+                   and (before := old.get(name)) is not None
+                   and (before.after is not None or before.until is not None)]
+        edges_in.sort()  # in the table's order: appended, not scattered through it
         self._write([
             ("DELETE FROM edges WHERE profile = ? AND dep = ? AND node = ?", edges_out),
             ("INSERT OR IGNORE INTO edges VALUES (?, ?, ?)", edges_in),
             ("DELETE FROM nodes WHERE profile = ? AND name = ?", dropped),
-            ("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?, ?, ?, ?, ?)", rows)])
-
-    def forget(self, profile: int) -> None:
-        """Drop every record of a profile: its output folder is not what they describe."""
-        self._write([("DELETE FROM nodes WHERE profile = ?", [(profile,)]),
-                     ("DELETE FROM edges WHERE profile = ?", [(profile,)])])
+            ("DELETE FROM timed WHERE profile = ? AND name = ?", dropped + untimed),
+            ("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?, ?, ?, ?, ?)", rows),
+            ("INSERT OR REPLACE INTO timed VALUES (?, ?, ?, ?)", timed)])
 
     # --- output folders as builds left them ---
 

@@ -9,8 +9,6 @@ a failed build leaves the previous one exactly as it was.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import logging
 import os
 import time
@@ -116,6 +114,8 @@ _AT_FDCWD = -100
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two folders atomically (Linux renameat2); False where that is not possible."""
+    import ctypes  # only a build that swaps folders needs it
+    import ctypes.util
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
         renameat2 = libc.renameat2

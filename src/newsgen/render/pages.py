@@ -9,8 +9,8 @@ page order, so the output is byte-identical whatever the number of processes.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -147,11 +147,6 @@ def _body_chunk(slugs: Sequence[str]) -> list[MadeBody]:
     return [_RENDERER.body(slug) for slug in slugs]
 
 
-def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
-        os.cpu_count() or 1
-
-
 def _across(renderer: PageRenderer, items: Sequence[T],
             work: Callable[[Sequence[T]], list[R]], jobs: int) -> Iterator[R]:
     """`work` over `items` in chunks, in forked processes when there are many; in order."""
@@ -161,9 +156,15 @@ def _across(renderer: PageRenderer, items: Sequence[T],
     try:
         forkable = "fork" in multiprocessing.get_all_start_methods()
         if jobs > 1 and len(items) >= PARALLEL_FROM and forkable:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for done in pool.imap(work, chunks):
-                    yield from done
+            # What the workers inherit stays out of their garbage collector: walking it
+            # would copy every page of the inherited memory, and take as long as that.
+            gc.freeze()
+            try:
+                with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                    for done in pool.imap(work, chunks):
+                        yield from done
+            finally:
+                gc.unfreeze()
         else:
             for chunk in chunks:
                 yield from work(chunk)
