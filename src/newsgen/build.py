@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -66,9 +67,9 @@ log = logging.getLogger(__name__)
 
 PAGE_TEMPLATES = ("home.html", "404.html", "section.html", "tags.html", "tag.html",
                   "author.html", "article.html", "redirect.html")
-# The values the index puts out, by the start of their names (see library.index).
-INDEX_VALUES = ("order", "article:", "aliases:", "url:", "image:", "related:", "older:", "section:",
-                "tags", "tag:", "tag-", "has-", "authors", "author:", "author-", "assets")
+# The kinds of value the index puts out, each under names kind:x (see library.index).
+INDEX_VALUES = ("article", "aliases", "url", "image", "related", "older", "section", "tag",
+                "tag-count", "tag-articles", "author", "author-count", "author-articles")
 PRELOAD_FROM = 200  # pages to render from which every recorded value is read in one go
 
 
@@ -223,6 +224,7 @@ class _Build:
     values: _Values | None = None
     made: Index | None = None  # the index, when it ran in this build
     planned: list[Page] | None = None  # the plan, when it was made again in this build
+    plan_loaded: bool = False  # every page of the last build's plan is read (whole_plan)
     report: Report | None = None  # the last build's
     start: float = field(default_factory=time.perf_counter)
 
@@ -346,20 +348,28 @@ class _Build:
                            if name.startswith("file:content/") and name.endswith(".md")
                            and "/." not in name)  # hidden files and folders are not articles
         graph.put("articles", fingerprint(self.rels))
-        recorded = graph.load_prefix("head:")
-        graph.load_prefix("text:")
         settings = any(name.startswith("setting:") for name in graph.changed)
-        check = [rel for rel in self.rels if settings or f"head:{rel}" not in recorded
-                 or f"file:{rel}" in graph.changed]
-        known = self.store.parsed(check if len(check) < len(self.rels) // 2 else None)
-        todo: list[str] = []
-        for rel in check:
-            path = site / rel
-            if self.files.digests.get(f"file:{rel}") and path.is_symlink() and \
-                    (why := unsafe_source(path, site, self.roots)):
+        present = set(self.rels)
+        gone: list[str] = []
+        if "articles" in graph.changed or settings or self.report is None:
+            recorded = graph.load_prefix("head:")
+            graph.load_prefix("text:")
+            check = [rel for rel in self.rels if settings or f"head:{rel}" not in recorded
+                     or f"file:{rel}" in graph.changed]
+            gone = [name[5:] for name in recorded if name[5:] not in present]
+        else:  # the same files as last time: only those that changed are read
+            check = [rel for rel in self.rels if f"file:{rel}" in graph.changed]
+        # Where a link leads is judged on every build: its target may have moved.
+        for rel in self.rels:
+            if f"file:{rel}" in self.files.links and \
+                    (why := unsafe_source(site / rel, site, self.roots)):
                 self.problems.error(f"this file is {why}; copy the file itself into content/ "
                                     "instead", rel)
                 self.refused.add(rel)
+        known = self.store.parsed(check if len(check) < len(self.rels) // 2 else None)
+        todo: list[str] = []
+        for rel in check:
+            if rel in self.refused:
                 continue
             parsed = known.get(rel)
             if parsed is not None and parsed.digest == self.files.digests.get(f"file:{rel}") \
@@ -368,13 +378,12 @@ class _Build:
                 self.keep_head(rel, article, found, parsed.text)
             else:
                 todo.append(rel)
-        present = set(self.rels)
-        self.parse_files(todo, [name[5:] for name in recorded if name[5:] not in present])
+        self.parse_files(todo, gone)
         for rel, found in self.report.warnings.items() if self.report else ():
             if rel in present and rel not in self.heads:
                 self.warn(rel, found)
-        graph.drop(n for n in recorded if n[5:] not in present)
-        graph.drop(f"text:{n[5:]}" for n in recorded if n[5:] not in present)
+        graph.drop(f"head:{rel}" for rel in gone)
+        graph.drop(f"text:{rel}" for rel in gone)
 
     def parse_files(self, rels: list[str], gone: list[str] | None = None) -> None:
         """Parse `rels` (the parse query), and keep what parsing gave for every profile."""
@@ -415,11 +424,13 @@ class _Build:
         if graph.old("index") is not None and not graph.stale({"index"}) \
                 and not self.problems.errors and self.report is not None:
             return
+        graph.load_prefix("head:")  # every head's digest is read below
         missing = [rel for rel in self.rels if rel not in self.heads and rel not in self.refused]
         if missing:
+            wanted = set(missing)
             for rel, parsed in self.store.parsed(
                     missing if len(missing) < len(self.rels) // 2 else None).items():
-                if rel in self.heads or rel not in missing:
+                if rel in self.heads or rel not in wanted:
                     continue
                 article, found = parsed.head  # type: ignore[misc]
                 self.warn(rel, found)
@@ -439,20 +450,34 @@ class _Build:
                          self.options.jobs)
         graph.put("index", graph.inputs(frame), frame=frame)
         self.made = made
-        recorded: set[str] = set()
-        for prefix in INDEX_VALUES:
-            recorded |= graph.recorded(prefix)
         values = dict(made.values)
         values["assets"] = made.assets
-        for name, value in values.items():
-            # An article's head has its digest already, from parsing.
-            digest = graph.digest(f"head:{value.source}") if isinstance(value, Article) \
-                else None
-            graph.put(name, digest or fingerprint(value), value)
-        graph.drop(name for name in recorded if name not in values)
+        self.put_values(values)
         graph.put("related-state", fingerprint(made.related.found), made.related)
         assert self.values is not None
         self.values.made.update(values)
+
+    def put_values(self, values: dict[str, object]) -> None:
+        """The index's values into the graph, a kind at a time (every url:, every related:):
+        a kind whose values all came out as before is compared in one digest."""
+        graph = self.graph
+        kinds: dict[str, list[tuple[str, object]]] = defaultdict(list)
+        for name, value in values.items():
+            kinds[name.partition(":")[0]].append((name, value))
+        for kind in INDEX_VALUES:
+            kinds.setdefault(kind.rstrip(":"), [])
+        for kind, items in kinds.items():
+            # An article's head has its digest already, from parsing.
+            heads = kind == "article"
+            digest = fingerprint([(name, graph.digest(f"head:{v.source}")) for name, v in items]
+                                 if heads else items)  # type: ignore[attr-defined]
+            if not graph.put(f"kind:{kind}", digest):
+                continue
+            recorded = graph.recorded(f"{kind}:") if kind not in values else set()
+            for name, value in items:
+                graph.put(name, graph.digest(f"head:{value.source}") if heads  # type: ignore[attr-defined]
+                          else fingerprint(value), value)
+            graph.drop(name for name in recorded if name not in values)
 
     def run_plan(self) -> None:
         """The plan query: every page of the site, from the index's values and the settings
@@ -475,6 +500,15 @@ class _Build:
         values.made["plan"] = paths
         self.planned = pages
 
+    def whole_plan(self) -> None:
+        """Every planned page's value and digest at hand, read in one go (not one by one)
+        for what reads them all: the sitemaps, the list of owners."""
+        if self.planned is None and not self.plan_loaded:
+            assert self.values is not None
+            self.values.preload("plan:")
+            self.graph.load_prefix("plan:")
+            self.plan_loaded = True
+
     def library(self) -> Library:
         assert self.values is not None
         return Library(self.config, self.values, TrackedMapping(self.static, "static"),
@@ -496,9 +530,11 @@ class _Build:
         from newsgen.render.views import ViewMaker
         graph = self.graph
         order = cast(tuple[str, ...], self.values["order"])  # type: ignore[index]
-        recorded = graph.recorded("card:")
-        todo = [slug for slug in order if f"card:{slug}" not in recorded]
-        todo += [name[5:] for name in graph.stale(recorded)]
+        todo = [name[5:] for name in graph.stale_under("card:")]
+        recorded: set[str] = set()
+        if self.made is not None:  # the index ran: there may be new articles
+            recorded = graph.recorded("card:")
+            todo += [slug for slug in order if f"card:{slug}" not in recorded]
         if todo:
             views = ViewMaker(self.library())
             for slug in dict.fromkeys(todo):
@@ -508,6 +544,7 @@ class _Build:
                 self.values.made[f"card:{slug}"] = card  # type: ignore[union-attr]
         present = {f"card:{slug}" for slug in order}
         graph.drop(name for name in recorded if name not in present)
+        todo = [slug for slug in dict.fromkeys(todo) if f"card:{slug}" in present]
 
     # --- pages, feeds, sitemaps and copies ---
 
@@ -516,24 +553,28 @@ class _Build:
         graph, previous, values = self.graph, self.previous, self.values
         assert values is not None
         paths = cast(tuple[str, ...], values["plan"])
-        recorded = graph.recorded("page:")
-        stale = {name[5:] for name in graph.stale(recorded)}
+        stale = {name[5:] for name in graph.stale_under("page:")}
+        # A page is kept when nothing it read changed and the last build's file is
+        # there as it was left; a new plan may hold pages never rendered before.
+        recorded = graph.recorded("page:") if self.planned is not None else None
         todo = [path for path in paths
-                if path in stale or not self._kept(path, graph.old(f"page:{path}"))]
+                if path in stale or (recorded is not None and f"page:{path}" not in recorded)
+                or not self._kept(path)]
         if len(todo) >= PRELOAD_FROM and self.made is None:
             values.preload()
         pages = [cast("Page", values[f"plan:{path}"]) for path in todo]
         planned = set(paths)
-        graph.drop(name for name in recorded if name[5:] not in planned)
+        graph.drop(name for name in recorded or () if name[5:] not in planned)
         library = self.library()
         slugs = {page.slug for page in pages if page.kind == "article"}
         order = cast(tuple[str, ...], values["order"])
-        bodies_recorded = graph.recorded("body:")
-        stale_bodies = {name[5:] for name in graph.stale(bodies_recorded)}
-        stale_bodies |= {slug for slug in order if f"body:{slug}" not in bodies_recorded}
+        stale_bodies = {name[5:] for name in graph.stale_under("body:")}
         published = set(order)
+        if self.made is not None:  # the index ran: there may be new articles, or fewer
+            bodies_recorded = graph.recorded("body:")
+            stale_bodies |= {slug for slug in order if f"body:{slug}" not in bodies_recorded}
+            graph.drop(name for name in bodies_recorded if name[5:] not in published)
         stale_bodies &= published
-        graph.drop(name for name in bodies_recorded if name[5:] not in published)
         renderer = PageRenderer(library, _Texts(self), _Bodies(self), stale_bodies, graph)
         # A body whose page would otherwise be kept renders first: the page only follows
         # if the body came out different.
@@ -544,7 +585,7 @@ class _Build:
                 self.put_body(made.slug, made.body, made.frame)
         renderer.stale = stale_bodies & slugs
         if alone:
-            stale = {name[5:] for name in graph.stale(recorded)}
+            stale = {name[5:] for name in graph.stale_under("page:")}
             doing = set(todo)
             again = [path for path in paths if path in stale and path not in doing]
             todo += again
@@ -563,7 +604,8 @@ class _Build:
             if not writer.claim(path, owner, role):
                 continue
             if path not in dirty:
-                entry = writer.keep(path, graph.old(f"page:{path}").digest)  # type: ignore[union-attr]
+                assert previous is not None
+                entry = writer.keep(path, previous.entries[path].key, previous.entries[path])
                 writer.pages += 1
                 for source, rel in entry.pictures if entry else ():
                     self.copy(writer, rel, source, owners.get(path, path), remade)
@@ -586,11 +628,10 @@ class _Build:
         self.result.rendered, self.result.written = writer.rendered, writer.written
         return self.finish(report, tree, tuple(remade))
 
-    def _kept(self, path: str, node: object) -> bool:
+    def _kept(self, path: str) -> bool:
         """Whether the last build's page at `path` is still there, as it made it."""
-        if node is None or self.previous is None:
-            return False
-        return self.previous.reusable(path, node.digest) is not None  # type: ignore[attr-defined]
+        entry = self.previous.entries.get(path) if self.previous is not None else None
+        return entry is not None and self.previous.reusable(path, entry.key) is not None  # type: ignore[union-attr]
 
     def claims(self, paths: tuple[str, ...]) -> list[tuple[str, str]]:
         """For each planned page, the source that makes it (for messages and `newsgen
@@ -601,6 +642,7 @@ class _Build:
                     for path in paths]
         values = self.values
         assert values is not None
+        self.whole_plan()
         pages = self.planned or [cast("Page", values[f"plan:{path}"]) for path in paths]
         claims = []
         for page in pages:
@@ -643,6 +685,8 @@ class _Build:
                      "sitemaps": lambda: self.sitemap_files(library, paths),
                      "redirects": lambda: self.redirects(library, paths)}
         stale = graph.stale({f"gen:{name}" for name in producers})
+        if stale or any(graph.old(f"gen:{name}") is None for name in producers):
+            self.whole_plan()
         for name, make in producers.items():
             node = graph.old(f"gen:{name}")
             kept = node is not None and f"gen:{name}" not in stale and self.values is not None

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from newsgen.content.config import SiteConfig
 from newsgen.content.frontmatter import SourceFile
 from newsgen.content.source import Field
+from newsgen.engine.store import by_fields
 from newsgen.errors import BadValue, Problems
 from newsgen.urls import is_slug, path_problem, slugify
 
@@ -26,6 +27,8 @@ SAFE_SCHEMES = ("http", "https")
 
 @dataclass(frozen=True, slots=True)
 class Image:
+    __reduce__ = by_fields
+
     src: str  # as written: /images/a.jpg, a.jpg (next to the article) or https://...
     alt: str
     caption: str
@@ -36,6 +39,7 @@ class Image:
 class Link:
     """A related item outside the site (or outside newsgen's articles)."""
 
+    __reduce__ = by_fields
     title: str
     url: str
     line: int
@@ -45,12 +49,15 @@ class Link:
 class Ref:
     """A reference to another article by its slug, kept with its line for errors."""
 
+    __reduce__ = by_fields
     slug: str
     line: int
 
 
 @dataclass(frozen=True, slots=True)
 class Article:
+    __reduce__ = by_fields
+
     source: str  # relative to the site: content/the-gioi/x.md
     title: str
     date: datetime

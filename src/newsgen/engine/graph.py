@@ -124,6 +124,15 @@ class Graph:
             self._asked |= ask
         return set(names) & (self._touched | self.out_of_time())
 
+    def stale_under(self, prefix: str) -> set[str]:
+        """The recorded nodes under `prefix` that must run again (see `stale`), found
+        without listing the others."""
+        if self.profile is not None:
+            ask = self.changed - self._asked
+            self._touched |= self.store.readers(self.profile, ask)
+            self._asked |= ask
+        return {name for name in self._touched | self.out_of_time() if name.startswith(prefix)}
+
     def inputs(self, frame: Frame, own: dict[str, bytes] | None = None) -> bytes:
         """A digest of everything a query read, with the digests they had: equal inputs,
         an equal answer. `own`: digests the query knows better (what it made itself)."""

@@ -42,7 +42,8 @@ def _walk(folder: str, found: dict[str, str]) -> None:
         except OSError:
             found[entry.path] = "gone"
             continue
-        found[entry.path] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+        link = ":link" if entry.is_symlink() else ""
+        found[entry.path] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}{link}"
 
 
 
@@ -85,6 +86,7 @@ class Files:
     paths: dict[str, str] = field(default_factory=dict)  # node name -> path
     fresh: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # stats to record
     gone: list[str] = field(default_factory=list)  # recorded stats of files that are gone
+    links: set[str] = field(default_factory=set)  # node names of files that are symlinks
 
 
 def scan(site_dir: Path, known: dict[str, tuple[str, bytes]]) -> Files:
@@ -109,6 +111,8 @@ def scan(site_dir: Path, known: dict[str, tuple[str, bytes]]) -> Files:
                 found.fresh[path] = (trusted, digest)
         found.digests[key] = digest
         found.paths[key] = path
+        if stat.endswith(":link"):
+            found.links.add(key)
     present = set(found.paths.values())
     found.gone = [path for path in known if path not in present]
     return found

@@ -131,6 +131,12 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
 
 
+def by_fields(self: object) -> tuple[type, tuple[object, ...]]:
+    """`__reduce__` for a slots dataclass that is stored by the thousand: pickled as a call
+    of its class with its fields, which loads several times faster than slots state."""
+    return (type(self), tuple(getattr(self, name) for name in self.__slots__))  # type: ignore[attr-defined]
+
+
 def pack(value: object) -> bytes:
     payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     return hashlib.blake2b(payload, digest_size=_CHECK).digest() + payload

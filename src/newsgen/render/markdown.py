@@ -21,6 +21,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from newsgen.content.config import SiteConfig
 from newsgen.content.models import Article
 from newsgen.content.pictures import beside_article_problem
+from newsgen.engine.store import by_fields
 from newsgen.engine.tracker import read
 from newsgen.errors import Problems
 from newsgen.urls import href, is_external, join, output_path, slugify
@@ -178,6 +179,7 @@ class BodyRenderer:
 class Body:
     """A rendered body and the files it shows, which its page depends on."""
 
+    __reduce__ = by_fields
     html: str
     pictures: tuple[tuple[str, str], ...]  # (file beside the article; its output path)
     statics: tuple[str, ...]  # static files shown, as paths under static/

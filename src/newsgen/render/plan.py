@@ -10,11 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newsgen.content.library import Library
+from newsgen.engine.store import by_fields
 from newsgen.urls import TAGS_URL, listing_url, output_path
 
 
 @dataclass(frozen=True, slots=True)
 class Page:
+    __reduce__ = by_fields
+
     kind: str  # article | home | section | tag | tags | author | redirect | 404
     url: str  # site-relative
     template: str

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from newsgen.content.config import Section, SiteConfig
 from newsgen.content.library import Library
 from newsgen.content.models import Article, Link
+from newsgen.engine.store import by_fields
 from newsgen.engine.tracker import Memo, read
 from newsgen.i18n import format_datetime
 from newsgen.render.feeds import feed_links
@@ -26,6 +27,8 @@ EXCERPT_CHARS = 120
 
 @dataclass(frozen=True, slots=True)
 class SectionLink:
+    __reduce__ = by_fields
+
     slug: str
     title: str
     url: str
@@ -33,6 +36,8 @@ class SectionLink:
 
 @dataclass(frozen=True, slots=True)
 class TimeView:
+    __reduce__ = by_fields
+
     iso: str  # for <time datetime>
     text: str  # date and time in the site's language (strings.datetime_format)
     short: str  # the date alone (strings.date_format)
@@ -40,6 +45,8 @@ class TimeView:
 
 @dataclass(frozen=True, slots=True)
 class ImageView:
+    __reduce__ = by_fields
+
     src: str
     alt: str
     caption: str
@@ -68,6 +75,8 @@ class TermLink:
 
 @dataclass(frozen=True, slots=True)
 class CardView:
+    __reduce__ = by_fields
+
     title: str
     url: str
     excerpt: str
