@@ -33,7 +33,7 @@ from newsgen.content.related import RelatedState
 from newsgen.content.source import unsafe_source
 from newsgen.engine.graph import Graph
 from newsgen.engine.inputs import Files, file_key, scan, setting_digests
-from newsgen.engine.store import Parsed, Store, fingerprint
+from newsgen.engine.store import NO_VALUE, Packed, Parsed, Store, fingerprint, unpack
 from newsgen.engine.tracker import Clock, Tracked, TrackedMapping, read, recording
 from newsgen.errors import (
     BadValue,
@@ -60,7 +60,7 @@ from newsgen.urls import href, output_path
 
 if TYPE_CHECKING:  # the render layer is imported only by builds that render something
     from newsgen.render.markdown import Body
-    from newsgen.render.pages import PageRenderer, Progress, Rendered
+    from newsgen.render.pages import MadeBody, PageRenderer, Progress, Rendered
     from newsgen.render.plan import Page
 
 log = logging.getLogger(__name__)
@@ -68,8 +68,10 @@ log = logging.getLogger(__name__)
 PAGE_TEMPLATES = ("home.html", "404.html", "section.html", "tags.html", "tag.html",
                   "author.html", "article.html", "redirect.html")
 # The kinds of value the index puts out, each under names kind:x (see library.index).
-INDEX_VALUES = ("article", "aliases", "url", "image", "related", "older", "section", "tag",
-                "tag-count", "tag-articles", "author", "author-count", "author-articles")
+INDEX_VALUES = ("article", "aliases", "changed", "date", "url", "image", "related", "older",
+                "section", "tag", "tag-count", "tag-articles", "author", "author-count",
+                "author-articles")
+BULK = (*INDEX_VALUES, "plan")  # kinds whose values are stored together (see _Values)
 PRELOAD_FROM = 200  # pages to render from which every recorded value is read in one go
 
 
@@ -121,7 +123,8 @@ class Report:
     warnings: dict[str, tuple[Problem, ...]]  # article file -> its warnings
     held_back: tuple[str, ...]
     owners: dict[str, str]  # output path -> the source that makes it
-    aliases: frozenset[str]  # the output paths of redirect pages
+    planned: dict[str, tuple[str | None, str]]  # page path -> (its article's slug, its kind)
+    sources: dict[str, str]  # slug -> article file
     pages: int
 
 
@@ -168,26 +171,49 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
 
 
 class _Values(Mapping[str, object]):
-    """The index's values: those this build made, else the last build's, read on demand."""
+    """The index's values: those this build made, else the last build's, read on demand.
+
+    The values of one kind (every url:, every plan: page) are stored together, under
+    kind:<kind>: a page that needs one reads them all in one go, and a first build
+    stores a few large values instead of a hundred thousand small ones.
+    """
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.made: dict[str, object] = {}
+        self._kinds: set[str] = set()  # kinds read from the store already
 
     def __getitem__(self, name: str) -> object:
         if name in self.made:
             return self.made[name]
-        graph = self.graph
-        found = graph.store.values(graph.profile, [name]) if graph.profile is not None else {}
-        if name not in found:
-            raise KeyError(name)
-        self.made[name] = found[name]
-        return found[name]
+        kind, colon, _ = name.partition(":")
+        if colon and kind in BULK:
+            self._kind(kind)
+        else:
+            graph = self.graph
+            self.made.update(graph.store.values(graph.profile, [name])
+                             if graph.profile is not None else {})
+        return self.made[name]
+
+    def _kind(self, kind: str) -> None:
+        if kind in self._kinds or self.graph.profile is None:
+            return
+        self._kinds.add(kind)
+        found = self.graph.store.values(self.graph.profile, [f"kind:{kind}"])
+        for name, value in cast(dict, found.get(f"kind:{kind}", {})).items():
+            self.made.setdefault(name, value)
 
     def preload(self, prefix: str = "") -> None:
         graph = self.graph
-        if graph.profile is not None:
-            for name, value in graph.store.values_of(graph.profile, prefix).items():
+        if graph.profile is None:
+            return
+        if prefix:
+            self._kind(prefix.rstrip(":"))
+            return
+        for kind in BULK:
+            self._kind(kind)
+        for name, value in graph.store.values_of(graph.profile, prefix).items():
+            if not name.startswith("kind:"):
                 self.made.setdefault(name, value)
 
     def __iter__(self) -> Iterator[str]:
@@ -221,6 +247,7 @@ class _Build:
     broken: set[str] = field(default_factory=set)
     warned: set[str] = field(default_factory=set)  # article files whose warnings are in
     refused: set[str] = field(default_factory=set)  # article files that may not be read
+    settings: dict[str, bytes] = field(default_factory=dict)  # setting:name -> digest
     values: _Values | None = None
     made: Index | None = None  # the index, when it ran in this build
     planned: list[Page] | None = None  # the plan, when it was made again in this build
@@ -291,7 +318,8 @@ class _Build:
         graph.drop(name for name in recorded if name not in self.files.digests)
         graph.load_prefix("setting:")
         graph.load_prefix("option:")
-        for name, digest in setting_digests(self.raw).items():
+        self.settings = setting_digests(self.raw)
+        for name, digest in self.settings.items():
             graph.put(name, digest)
         for name in ("drafts", "future"):
             graph.put(f"option:{name}", fingerprint(getattr(self.options, name)))
@@ -388,22 +416,19 @@ class _Build:
     def parse_files(self, rels: list[str], gone: list[str] | None = None) -> None:
         """Parse `rels` (the parse query), and keep what parsing gave for every profile."""
         graph = self.graph
-        fresh: dict[str, tuple[Parsed, tuple[str, int]]] = {}
-        for result in parse_files(rels, self.config, self.options.jobs, self.options.progress):
-            if result.article is None:
+        fresh: dict[str, tuple[bytes, bytes, bytes]] = {}
+        for result in parse_files(rels, self.config, self.options.jobs, self.options.progress,
+                                  _Keeper(self.settings)):
+            kept = result.kept
+            if not isinstance(kept, _Kept):
                 self.warn(result.rel, result.problems)
                 self.broken |= result.likely
                 continue
-            article = result.article
-            head = replace(article, body="")
-            text = (article.body, article.body_line)
-            self.texts[result.rel] = text
-            settings_read = tuple(sorted((k, graph.digest(k) or b"")
-                                         for k in result.frame.deps))
-            fresh[result.rel] = (Parsed(result.digest, settings_read, (head, result.problems),
-                                        fingerprint(text)), text)
+            self.texts[result.rel] = kept.text
+            fresh[result.rel] = kept.row
             graph.put(f"file:{result.rel}", result.digest)  # the bytes that were parsed
-            self.keep_head(result.rel, head, result.problems, fingerprint(text))
+            self.keep_head(result.rel, kept.head, result.problems, kept.text_digest,
+                           kept.head_digest)
         self.store.save_parsed(fresh, gone or [])
 
     def warn(self, rel: str, found: tuple[Problem, ...]) -> None:
@@ -412,11 +437,12 @@ class _Build:
             self.problems.extend(found)
 
     def keep_head(self, rel: str, article: Article, found: tuple[Problem, ...],
-                  text: bytes) -> None:
-        """An article as parsed; `text`: the digest of its body and where it starts."""
+                  text: bytes, head: bytes | None = None) -> None:
+        """An article as parsed; `text`: the digest of its body and where it starts;
+        `head`: the digest of the article without it, when known."""
         self.warn(rel, found)
         self.heads[rel] = (article, found)
-        self.graph.put(f"head:{rel}", fingerprint(article))
+        self.graph.put(f"head:{rel}", head or fingerprint(article))
         self.graph.put(f"text:{rel}", text)
 
     def run_index(self) -> None:
@@ -471,12 +497,13 @@ class _Build:
             heads = kind == "article"
             digest = fingerprint([(name, graph.digest(f"head:{v.source}")) for name, v in items]
                                  if heads else items)  # type: ignore[attr-defined]
-            if not graph.put(f"kind:{kind}", digest):
+            bulk = kind in BULK
+            if not graph.put(f"kind:{kind}", digest, dict(items) if bulk else NO_VALUE):
                 continue
             recorded = graph.recorded(f"{kind}:") if kind not in values else set()
             for name, value in items:
                 graph.put(name, graph.digest(f"head:{value.source}") if heads  # type: ignore[attr-defined]
-                          else fingerprint(value), value)
+                          else fingerprint(value), NO_VALUE if bulk else value)
             graph.drop(name for name in recorded if name not in values)
 
     def run_plan(self) -> None:
@@ -491,11 +518,13 @@ class _Build:
             pages = plan_pages(self.library())
         paths = tuple(page.path for page in pages)
         old_plan = graph.recorded("plan:")
-        for page in pages:
-            graph.put(f"plan:{page.path}", fingerprint(page), page)
+        digests = [fingerprint(page) for page in pages]
+        for page, digest in zip(pages, digests, strict=True):
+            graph.put(f"plan:{page.path}", digest)
         present = set(paths)
         graph.drop(name for name in old_plan if name[5:] not in present)
         graph.put("plan", fingerprint(paths), paths, frame)
+        graph.put("kind:plan", fingerprint(digests), {f"plan:{p.path}": p for p in pages})
         values.made.update({f"plan:{page.path}": page for page in pages})
         values.made["plan"] = paths
         self.planned = pages
@@ -581,8 +610,8 @@ class _Build:
         alone = sorted(stale_bodies - slugs)
         for made in render_bodies(renderer, alone, self.options.jobs):
             self.problems.extend(made.problems)
-            if made.body is not None:
-                self.put_body(made.slug, made.body, made.frame)
+            if made.packed is not None:
+                self.put_body(made)
         renderer.stale = stale_bodies & slugs
         if alone:
             stale = {name[5:] for name in graph.stale_under("page:")}
@@ -596,8 +625,6 @@ class _Build:
         owners: dict[str, str] = {}  # path -> its first owner
         for path, (owner, _) in zip(paths, claims, strict=True):
             owners.setdefault(path, owner)
-        aliases = frozenset(path for path, (_, role) in zip(paths, claims, strict=True)
-                            if role)
         remade: list[str] = []
         dirty = set(todo)
         for path, (owner, role) in zip(paths, claims, strict=True):
@@ -618,8 +645,9 @@ class _Build:
                 remade.append(rel)
         self.problems.check(ContentError, strict=self.options.strict)
         tree = self.publish(writer, renderer, pages, owners, remade)
-        report = Report(self.warnings(), self._held_back(), dict(writer.owners), aliases,
-                        writer.pages)
+        report = Report(self.warnings(), self._held_back(), dict(writer.owners),
+                        dict(zip(paths, self.planned_pages(paths), strict=True)),
+                        self.sources(), writer.pages)
         self.problems.check(ContentError, strict=self.options.strict)
         if self.store.on:
             with _step(self.result, "record"):
@@ -636,20 +664,29 @@ class _Build:
     def claims(self, paths: tuple[str, ...]) -> list[tuple[str, str]]:
         """For each planned page, the source that makes it (for messages and `newsgen
         check`), and "an alias in " for a redirect page."""
-        report = self.report
-        if self.planned is None and self.made is None and report is not None:
-            return [(report.owners.get(path, path), "an alias in " * (path in report.aliases))
-                    for path in paths]
-        values = self.values
-        assert values is not None
+        planned, sources = self.planned_pages(paths), self.sources()
+        return [(sources.get(slug, path) if slug else f"the {kind} page",
+                 "an alias in " if kind == "redirect" else "")
+                for path, (slug, kind) in zip(paths, planned, strict=True)]
+
+    def planned_pages(self, paths: tuple[str, ...]) -> list[tuple[str | None, str]]:
+        """(slug, kind) of each planned page: from the plan made in this build, else as
+        the last build's report has them."""
+        if self.planned is not None:
+            return [(page.slug, page.kind) for page in self.planned]
+        if self.report is not None:
+            return [self.report.planned.get(path, (None, "")) for path in paths]
         self.whole_plan()
-        pages = self.planned or [cast("Page", values[f"plan:{path}"]) for path in paths]
-        claims = []
-        for page in pages:
-            owner = cast(Article, values[f"article:{page.slug}"]).source if page.slug \
-                else f"the {page.kind} page"
-            claims.append((owner, "an alias in " if page.kind == "redirect" else ""))
-        return claims
+        assert self.values is not None
+        return [(page.slug, page.kind) for page in
+                (cast("Page", self.values[f"plan:{path}"]) for path in paths)]
+
+    def sources(self) -> dict[str, str]:
+        """slug -> the file of the article."""
+        if self.made is None and self.report is not None:
+            return self.report.sources
+        return {a.slug: a.source for a in (cast(Article, v) for n, v in (
+            self.values.made.items() if self.values else ()) if n.startswith("article:"))}
 
     def warnings(self) -> dict[str, tuple[Problem, ...]]:
         """Every article's warnings: from the heads read in this build, else as reported."""
@@ -664,10 +701,10 @@ class _Build:
             return self.report.held_back if self.report else ()
         return tuple(h.message for h in self.made.held_back) + self.made.notes
 
-    def put_body(self, slug: str, body: Body, frame: object) -> None:
-        from newsgen.render.pages import body_digest
-        self.graph.put(f"body:{slug}", body_digest(body), body, frame)  # type: ignore[arg-type]
-        self.values.made[f"body:{slug}"] = body  # type: ignore[union-attr]
+    def put_body(self, made: MadeBody) -> None:
+        assert made.packed is not None
+        self.graph.put(f"body:{made.slug}", made.digest, made.packed, made.frame)
+        self.values.made[f"body:{made.slug}"] = made.body or made.packed  # type: ignore[union-attr]
 
     def copy(self, writer: Writer, rel: str, source: Path | str, owner: str, remade: list[str]
              ) -> None:
@@ -789,8 +826,8 @@ class _Build:
         """One page's report: its body and reads recorded, its pictures copied."""
         known = set(self.problems.items)  # one template mistake is the same on every page
         self.problems.extend(p for p in result.problems if p not in known)
-        if result.body is not None and result.body.body is not None:
-            self.put_body(result.body.slug, result.body.body, result.body.frame)
+        if result.body is not None and result.body.packed is not None:
+            self.put_body(result.body)
         if result.failed:
             return
         self.graph.put(f"page:{page.path}", result.key, frame=result.frame)
@@ -810,6 +847,36 @@ class _Build:
         result.inputs = {rel: entry.key for rel, entry in tree.entries.items()}
         result.seconds = time.perf_counter() - self.start
         return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """What a build keeps of a parsed article, made in the process that parsed it."""
+
+    head: Article  # without its body
+    head_digest: bytes
+    text: tuple[str, int]  # the body, and the line it starts on
+    text_digest: bytes
+    row: tuple[bytes, bytes, bytes]  # for Store.save_parsed
+
+
+@dataclass(frozen=True, slots=True)
+class _Keeper:
+    """parse_files' `keep`: digests and the stored row, made where the article is parsed."""
+
+    settings: dict[str, bytes]  # setting:name -> digest in this build
+
+    def __call__(self, parsed: object) -> _Kept | None:
+        article = getattr(parsed, "article", None)
+        if not isinstance(article, Article):
+            return None
+        head = replace(article, body="")
+        text = (article.body, article.body_line)
+        text_digest = fingerprint(text)
+        read = tuple(sorted((k, self.settings.get(k, b"")) for k in parsed.frame.deps))  # type: ignore[attr-defined]
+        row = Store.parsed_row(Parsed(parsed.digest, read, (head, parsed.problems),  # type: ignore[attr-defined]
+                                      text_digest), text)
+        return _Kept(head, fingerprint(head), text, text_digest, row)
 
 
 class _Texts(Mapping[str, tuple[str, int]]):
@@ -838,7 +905,8 @@ class _Bodies(Mapping[str, object]):
         self.run = run
 
     def __getitem__(self, slug: str) -> Body:
-        return self.run.values[f"body:{slug}"]  # type: ignore[index,return-value]
+        value = self.run.values[f"body:{slug}"]  # type: ignore[index]
+        return unpack(value) if isinstance(value, Packed) else value  # type: ignore[return-value]
 
     def __iter__(self) -> Iterator[str]:
         return iter(())
@@ -854,9 +922,7 @@ def _key_of(path: Path, site: Path) -> str:
 def _last_change(page: Page, library: Library) -> datetime | None:
     """An article page changes with its article; a listing with the newest article on it."""
     shown = page.reads[:1] if page.kind == "article" else page.reads
-    changes = [max(a.date, a.updated or a.date)
-               for a in (library.article(slug) for slug in shown)]
-    return max(changes, default=None)
+    return max((library.changed(slug) for slug in shown), default=None)
 
 
 @contextmanager

@@ -21,7 +21,7 @@ import logging
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -105,6 +105,7 @@ class Parsed:
     digest: bytes  # of the bytes parsed; b"" when the file could not be read
     frame: Frame  # what parsing read of site.yaml
     likely: frozenset[str] = frozenset()  # slugs a broken article would have had
+    kept: object = None  # what the caller's `keep` made of it, in the same process
 
 
 def parse_source(path: Path, rel: str, config: SiteConfig) -> Parsed:
@@ -128,31 +129,42 @@ def parse_source(path: Path, rel: str, config: SiteConfig) -> Parsed:
 
 PARALLEL_FROM = 1000  # below this many files to parse, starting processes costs more
 CHUNK = 256  # files a process takes at a time
-_JOB: tuple[SiteConfig, Path] | None = None  # set before forking; the processes inherit it
+Keep = Callable[[Parsed], object]
+_JOB: tuple[SiteConfig, Path, Keep | None] | None = None  # set before forking; inherited
 
 
-def _parse_share(rel: str) -> Parsed:
+def _parse_one(rel: str) -> Parsed:
     assert _JOB is not None
-    config, site = _JOB
-    return parse_source(site / rel, rel, config)
+    config, site, keep = _JOB
+    parsed = parse_source(site / rel, rel, config)
+    kept = keep(parsed) if keep is not None else None
+    # What `keep` made carries the article: it does not travel twice.
+    return replace(parsed, article=None, kept=kept) if kept is not None else parsed
 
 
 def parse_files(rels: list[str], config: SiteConfig, processes: int,
-                progress: Callable[[str, int, int], None] | None = None) -> Iterator[Parsed]:
+                progress: Callable[[str, int, int], None] | None = None,
+                keep: Keep | None = None) -> Iterator[Parsed]:
     """Parse `rels`, in order, as they are wanted; in `processes` forked processes when
-    there are many (YAML and the checks are most of a cold build's loading time)."""
+    there are many (YAML and the checks are most of a cold build's loading time).
+
+    `keep` runs on each result where it was parsed, so what the caller makes of
+    an article (digests, what it stores) is made in parallel too.
+    """
     global _JOB
     site = config.site_dir
     import multiprocessing  # only large sites use processes
     forkable = "fork" in multiprocessing.get_all_start_methods()
+    _JOB = (config, site, keep)
     if processes < 2 or len(rels) < PARALLEL_FROM or not forkable:
-        results: Iterator[Parsed] = (parse_source(site / rel, rel, config) for rel in rels)
-        yield from _counted(results, len(rels), progress)
+        try:
+            yield from _counted(map(_parse_one, rels), len(rels), progress)
+        finally:
+            _JOB = None
         return
-    _JOB = (config, site)
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
-            yield from _counted(pool.imap(_parse_share, rels, chunksize=CHUNK), len(rels),
+            yield from _counted(pool.imap(_parse_one, rels, chunksize=CHUNK), len(rels),
                                 progress)
     finally:
         _JOB = None
@@ -221,6 +233,8 @@ def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: 
                                problems) if a.image else None
         values[f"article:{a.slug}"] = a
         values[f"aliases:{a.slug}"] = a.aliases
+        values[f"changed:{a.slug}"] = max(a.date, a.updated or a.date)
+        values[f"date:{a.slug}"] = a.date
         values[f"url:{a.slug}"] = urls[a.slug]
         values[f"image:{a.slug}"] = image
         values[f"related:{a.slug}"] = tuple(i.slug if isinstance(i, Article) else i
@@ -328,6 +342,14 @@ class Library:
 
     def members(self, kind: str, slug: str) -> tuple[str, ...]:
         return self._get(f"{kind}-articles:{slug}")  # type: ignore[return-value]
+
+    def date(self, slug: str) -> datetime:
+        """When the article was published."""
+        return self._get(f"date:{slug}")  # type: ignore[return-value]
+
+    def changed(self, slug: str) -> datetime:
+        """When the article last changed (an `updated` before its date is a typo)."""
+        return self._get(f"changed:{slug}")  # type: ignore[return-value]
 
     def aliases(self, slug: str) -> tuple[str, ...]:
         """The article's earlier addresses, each a redirect page."""

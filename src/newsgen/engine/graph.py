@@ -137,6 +137,15 @@ class Graph:
         """A digest of everything a query read, with the digests they had: equal inputs,
         an equal answer. `own`: digests the query knows better (what it made itself)."""
         own = own or {}
+        if len(frame.deps) > 50:  # a query that read many: their digests read by kind
+            kinds: dict[str, int] = {}
+            for name in frame.deps:
+                if name not in self._known and name not in self._old:
+                    kind = name.partition(":")[0] + ":"
+                    kinds[kind] = kinds.get(kind, 0) + 1
+            for kind, count in kinds.items():
+                if count > 50:
+                    self.load_prefix(kind)
         return fingerprint(sorted((name, own.get(name) or self.digest(name) or b"")
                                   for name in frame.deps), frame.after, frame.until)
 

@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = ".newsgen-cache"
 FILE = "build.sqlite"
-SCHEMA = "5"
+SCHEMA = "6"
 _CHECK = 8  # bytes of checksum in front of every stored value
 # The libraries whose output ends up in pages: a new version may render differently.
 _LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml",
@@ -58,7 +58,7 @@ CREATE TABLE parsed(rel TEXT PRIMARY KEY, digest BLOB NOT NULL, head BLOB NOT NU
 CREATE TABLE profiles(id INTEGER PRIMARY KEY, output TEXT UNIQUE NOT NULL);
 CREATE TABLE nodes(profile INTEGER NOT NULL, name TEXT NOT NULL, digest BLOB NOT NULL,
                    value BLOB, deps BLOB, after REAL, until REAL,
-                   PRIMARY KEY(profile, name)) WITHOUT ROWID;
+                   PRIMARY KEY(profile, name));
 CREATE TABLE timed(profile INTEGER NOT NULL, name TEXT NOT NULL, after REAL NOT NULL,
                    until REAL NOT NULL, PRIMARY KEY(profile, name)) WITHOUT ROWID;
 CREATE TABLE edges(profile INTEGER NOT NULL, dep TEXT NOT NULL, node TEXT NOT NULL,
@@ -135,6 +135,10 @@ def by_fields(self: object) -> tuple[type, tuple[object, ...]]:
     """`__reduce__` for a slots dataclass that is stored by the thousand: pickled as a call
     of its class with its fields, which loads several times faster than slots state."""
     return (type(self), tuple(getattr(self, name) for name in self.__slots__))  # type: ignore[attr-defined]
+
+
+class Packed(bytes):
+    """A value packed already, where it was made (a worker process): stored as it is."""
 
 
 def pack(value: object) -> bytes:
@@ -343,11 +347,16 @@ class Store:
                     found[rel] = value  # type: ignore[assignment]
         return found
 
-    def save_parsed(self, parsed: dict[str, tuple[Parsed, tuple[str, int]]],
+    @staticmethod
+    def parsed_row(parsed: Parsed, text: tuple[str, int]) -> tuple[bytes, bytes, bytes]:
+        """What `save_parsed` keeps of an article, packed (where it was parsed)."""
+        return parsed.digest, pack((parsed.settings, parsed.head, parsed.text)), pack(text)
+
+    def save_parsed(self, rows: dict[str, tuple[bytes, bytes, bytes]],
                     gone: Iterable[str] = ()) -> None:
+        """Articles as parsed: rel -> `parsed_row`."""
         self._write([("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?)",
-                      [(rel, p.digest, pack((p.settings, p.head, p.text)), pack(text))
-                       for rel, (p, text) in parsed.items()]),
+                      [(rel, *row) for rel, row in rows.items()]),
                      ("DELETE FROM parsed WHERE rel = ?", [(rel,) for rel in gone])])
 
     # --- profiles: the records of one output folder ---
@@ -467,7 +476,8 @@ class Store:
         rows, edges_in, edges_out, dropped = [], [], [], []
         for name, (node, value) in nodes.items():
             rows.append((profile, name, node.digest,
-                         None if value is NO_VALUE else pack(value),
+                         None if value is NO_VALUE else
+                         value if isinstance(value, Packed) else pack(value),
                          None if node.deps is None else "\0".join(node.deps).encode("utf-8"),
                          node.after, node.until))
             before = old.get(name)
@@ -488,7 +498,6 @@ class Store:
                    if node.after is None and node.until is None
                    and (before := old.get(name)) is not None
                    and (before.after is not None or before.until is not None)]
-        edges_in.sort()  # in the table's order: appended, not scattered through it
         self._write([
             ("DELETE FROM edges WHERE profile = ? AND dep = ? AND node = ?", edges_out),
             ("INSERT OR IGNORE INTO edges VALUES (?, ?, ?)", edges_in),

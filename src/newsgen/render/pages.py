@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from newsgen.content.library import Library
 from newsgen.engine.graph import Graph
-from newsgen.engine.store import fingerprint
+from newsgen.engine.store import Packed, fingerprint, pack
 from newsgen.engine.tracker import Frame, read, recording
 from newsgen.errors import NewsgenError, Problem, Problems
 from newsgen.output.writer import Entry, Tree, place
@@ -40,9 +40,11 @@ class MadeBody:
     """A body rendered by the body query, and what it read."""
 
     slug: str
-    body: Body | None  # None: it failed (its problems say why)
+    body: Body | None  # None: it failed (its problems say why), or it travels packed only
     frame: Frame
     problems: tuple[Problem, ...]
+    packed: Packed | None = None  # the body as the store keeps it, made where it rendered
+    digest: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +100,10 @@ class PageRenderer:
             text, line = self.texts[article.source]
             body = self.renderer.render(replace(article, body=text, body_line=line),
                                         self.library.url(slug), found)
-        return MadeBody(slug, None if found.errors else body, frame, tuple(found.items))
+        if found.errors:
+            return MadeBody(slug, None, frame, tuple(found.items))
+        return MadeBody(slug, body, frame, tuple(found.items), Packed(pack(body)),
+                        body_digest(body))
 
     def render(self, page: Page) -> Rendered:
         problems: list[Problem] = []
@@ -124,13 +129,15 @@ class PageRenderer:
                               self.library.config.site_dir)
             except NewsgenError as exc:  # a template mistake: reported with the others
                 return Rendered(None, frame, (*problems, *exc.problems), made)
-        own = {f"body:{page.slug}": body_digest(made.body)} if made and made.body else {}
+        own = {f"body:{page.slug}": made.digest} if made and made.body else {}
         key = self.graph.inputs(frame, own)
         data = html.encode("utf-8")
         if self.root is None:
             return Rendered(data, frame, tuple(problems), made, body.pictures, key)
         entry, new = place(self.root, page.path, data, key, self.previous, self.fresh,
                            pictures=body.pictures, needs=body.statics)
+        if made is not None:  # back to the main process packed: it only stores the body
+            made = replace(made, body=None)
         return Rendered(None, frame, tuple(problems), made, body.pictures, key, entry, new)
 
 

@@ -84,9 +84,9 @@ def news_sitemap(library: Library, per_file: int = 1_000) -> list[OutputFile]:
     """
     config = library.config
     clock = library.clock
-    articles = (library.article(slug) for slug in library.order())  # newest first
-    recent = [a for a in articles
-              if clock.reached(a.date) and not clock.reached(a.date + NEWS_WINDOW)][:per_file]
+    recent = [library.article(slug) for slug in library.order()  # newest first
+              if clock.reached(date := library.date(slug))
+              and not clock.reached(date + NEWS_WINDOW)][:per_file]
     urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:news": NEWS_NS})
     for article in recent:
         url = add(urlset, "url")
