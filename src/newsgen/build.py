@@ -71,7 +71,9 @@ PAGE_TEMPLATES = ("home.html", "404.html", "section.html", "tags.html", "tag.htm
 INDEX_VALUES = ("article", "aliases", "changed", "date", "url", "image", "related", "older",
                 "section", "tag", "tag-count", "tag-articles", "author", "author-count",
                 "author-articles")
-BULK = (*INDEX_VALUES, "plan")  # kinds whose values are stored together (see _Values)
+# Kinds whose values are stored together (see _Values); not the articles, which are large
+# and of which a page reads few.
+BULK = (*(kind for kind in INDEX_VALUES if kind != "article"), "plan")
 PRELOAD_FROM = 200  # pages to render from which every recorded value is read in one go
 
 
