@@ -480,9 +480,17 @@ class Store:
                          value if isinstance(value, Packed) else pack(value),
                          None if node.deps is None else "\0".join(node.deps).encode("utf-8"),
                          node.after, node.until))
+            if not node.deps:
+                if (before := old.get(name)) is not None and before.deps:
+                    edges_out += [(profile, dep, name) for dep in before.deps
+                                  if not dep.startswith(WIDE)]
+                continue
             before = old.get(name)
-            was = set(before.deps or ()) if before else set()
-            now = set(node.deps or ())
+            if before is None or not before.deps:  # a first build: nothing to mend
+                edges_in += [(profile, dep, name) for dep in node.deps
+                             if not dep.startswith(WIDE)]
+                continue
+            was, now = set(before.deps), set(node.deps)
             edges_in += [(profile, dep, name) for dep in now - was if not dep.startswith(WIDE)]
             edges_out += [(profile, dep, name) for dep in was - now if not dep.startswith(WIDE)]
         for name in gone:
