@@ -359,11 +359,19 @@ class _Build:
         """Whether the last build's output is this build's: no input changed, the clock is
         inside every recorded answer's interval, and the output is as it was left."""
         graph, previous = self.graph, self.previous
+        checked = time.time_ns()
         if graph.changed or graph.out_of_time() or self.report is None or previous is None \
                 or self.problems.errors or not previous.untouched():
             return False
-        return all(previous.reusable(rel, entry.key) is not None
-                   for rel, entry in previous.entries.items())
+        if not all(previous.reusable(rel, entry.key) is not None
+                   for rel, entry in previous.entries.items()):
+            return False
+        if previous.racy():
+            # Their names were listed and found as recorded: from now on the folders'
+            # times vouch for them, and the next build need not list them again.
+            self.previous = replace(previous, recorded=checked)
+            save_trees(self.store, self.previous, None)
+        return True
 
     def finish_unchanged(self) -> BuildResult:
         assert self.report is not None and self.previous is not None

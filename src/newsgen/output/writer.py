@@ -91,6 +91,11 @@ class Tree:
             return None  # edited by hand since, or replaced: made again
         return entry
 
+    def racy(self) -> bool:
+        """Whether some folder changed too close to the recording for its time to vouch
+        for it (`untouched` lists the names of those)."""
+        return any(racy(mtime, self.recorded) for mtime, _ in self.folders.values())
+
     def untouched(self) -> bool:
         """Whether no file was added to or removed from the folder since it was recorded.
 
