@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from newsgen.content.config import SiteConfig, check_base_url, load_config
-from newsgen.content.library import HeldBack, Index, Library, index, parse_files
+from newsgen.content.library import Index, Library, index, parse_files
 from newsgen.content.models import Article, parse_datetime
 from newsgen.content.related import RelatedState
 from newsgen.content.source import unsafe_source
@@ -942,5 +942,3 @@ def _step(result: BuildResult, name: str) -> Iterator[None]:
     result.steps[name] = result.steps.get(name, 0.0) + time.perf_counter() - start
     log.info("%-8s %6.3f s", name, result.steps[name])
 
-
-__all__ = ["BuildOptions", "BuildResult", "HeldBack", "build", "build_clock"]

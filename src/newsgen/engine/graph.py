@@ -26,7 +26,7 @@ class Graph:
         self._known: dict[str, bytes] = {}  # digests as they are in this build
         self._old: dict[str, Node] = {}  # recorded nodes looked at in this build
         # A profile with no records yet has nothing to look up.
-        self._all_loaded = profile is None or not store.has_nodes(profile)
+        self._nothing_recorded = profile is None or not store.has_nodes(profile)
         self._written: dict[str, tuple[Node, object]] = {}
         self._gone: set[str] = set()
         self._out_of_time: set[str] | None = None
@@ -37,16 +37,9 @@ class Graph:
 
     # --- what the last build recorded ---
 
-    def load_all(self) -> None:
-        """Read every recorded node at once: cheaper than one by one when most are needed."""
-        if not self._all_loaded and self.profile is not None:
-            for name, node in self.store.nodes(self.profile).items():
-                self._old.setdefault(name, node)
-            self._all_loaded = True
-
     def load_prefix(self, prefix: str) -> dict[str, Node]:
         """The recorded nodes under `prefix`, without what they read (read when needed)."""
-        if self._all_loaded or self.profile is None or prefix in self._prefixes:
+        if self._nothing_recorded or self.profile is None or prefix in self._prefixes:
             return {n: v for n, v in self._old.items() if n.startswith(prefix)}
         found = self.store.nodes(self.profile, prefix=prefix, deps=False)
         for name, node in found.items():
@@ -57,7 +50,7 @@ class Graph:
         return found
 
     def old(self, name: str) -> Node | None:
-        if name not in self._old and not self._all_loaded and self.profile is not None \
+        if name not in self._old and not self._nothing_recorded and self.profile is not None \
                 and not name.startswith(tuple(self._prefixes)):
             self._old.update(self.store.nodes(self.profile, names=[name]))
         return self._old.get(name)

@@ -415,9 +415,6 @@ class Store:
         return {name: Node(digest, _deps(deps), after, until)
                 for name, digest, deps, after, until in rows}
 
-    def digests(self, profile: int) -> dict[str, bytes]:
-        return dict(self._rows("SELECT name, digest FROM nodes WHERE profile = ?", profile))
-
     def values(self, profile: int, names: Iterable[str]) -> dict[str, object]:
         found: dict[str, object] = {}
         for name in names:
