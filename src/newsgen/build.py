@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from newsgen.content.config import SiteConfig, check_base_url, load_config
-from newsgen.content.library import Index, Library, index, parse_files
+from newsgen.content.library import Index, Library, article_values, index, parse_files, summary
 from newsgen.content.models import Article, parse_datetime
 from newsgen.content.related import RelatedState
 from newsgen.content.source import unsafe_source
@@ -391,6 +391,7 @@ class _Build:
         gone: list[str] = []
         if "articles" in graph.changed or settings or self.report is None:
             recorded = graph.load_prefix("head:")
+            graph.load_prefix("summary:")
             graph.load_prefix("text:")
             check = [rel for rel in self.rels if settings or f"head:{rel}" not in recorded
                      or f"file:{rel}" in graph.changed]
@@ -421,6 +422,7 @@ class _Build:
             if rel in present and rel not in self.heads:
                 self.warn(rel, found)
         graph.drop(f"head:{rel}" for rel in gone)
+        graph.drop(f"summary:{rel}" for rel in gone)
         graph.drop(f"text:{rel}" for rel in gone)
 
     def parse_files(self, rels: list[str], gone: list[str] | None = None) -> None:
@@ -438,7 +440,7 @@ class _Build:
             fresh[result.rel] = kept.row
             graph.put(f"file:{result.rel}", result.digest)  # the bytes that were parsed
             self.keep_head(result.rel, kept.head, result.problems, kept.text_digest,
-                           kept.head_digest)
+                           kept.head_digest, kept.summary_digest)
         self.store.save_parsed(fresh, gone or [])
 
     def warn(self, rel: str, found: tuple[Problem, ...]) -> None:
@@ -447,20 +449,23 @@ class _Build:
             self.problems.extend(found)
 
     def keep_head(self, rel: str, article: Article, found: tuple[Problem, ...],
-                  text: bytes, head: bytes | None = None) -> None:
+                  text: bytes, head: bytes | None = None, brief: bytes | None = None) -> None:
         """An article as parsed; `text`: the digest of its body and where it starts;
-        `head`: the digest of the article without it, when known."""
+        `head`, `brief`: the digests of the article without it and of its summary, when
+        known."""
         self.warn(rel, found)
         self.heads[rel] = (article, found)
         self.graph.put(f"head:{rel}", head or fingerprint(article))
+        self.graph.put(f"summary:{rel}", brief or fingerprint(summary(article)))
         self.graph.put(f"text:{rel}", text)
 
     def run_index(self) -> None:
         graph = self.graph
         if graph.old("index") is not None and not graph.stale({"index"}) \
                 and not self.problems.errors and self.report is not None:
+            self.update_articles()
             return
-        graph.load_prefix("head:")  # every head's digest is read below
+        graph.load_prefix("summary:")  # every summary's digest is read below
         missing = [rel for rel in self.rels if rel not in self.heads and rel not in self.refused]
         if missing:
             wanted = set(missing)
@@ -474,12 +479,13 @@ class _Build:
             # A stored article that could not be read (damaged) is parsed again.
             self.parse_files([rel for rel in missing if rel not in self.heads])
         articles = [self.heads[rel][0] for rel in self.rels if rel in self.heads]
+        summaries = [summary(article) for article in articles]
         before = self.values.get("related-state") if graph.old("related-state") else None  # type: ignore[union-attr]
         with recording() as frame:
             read("articles")
             for rel in self.rels:
-                read(f"head:{rel}")
-            made = index(self.config, articles, self.broken, self.clock,
+                read(f"summary:{rel}")
+            made = index(self.config, summaries, self.broken, self.clock,
                          Tracked(self.options, "option"), TrackedMapping(self.static, "static"),
                          self.roots, self.problems,
                          before if isinstance(before, RelatedState) else None,
@@ -487,11 +493,23 @@ class _Build:
         graph.put("index", graph.inputs(frame), frame=frame)
         self.made = made
         values = dict(made.values)
+        values.update(article_values(articles, cast(tuple[str, ...], values["order"])))
         values["assets"] = made.assets
         self.put_values(values)
         graph.put("related-state", fingerprint(made.related.found), made.related)
         assert self.values is not None
         self.values.made.update(values)
+
+    def update_articles(self) -> None:
+        """The index did not run, every summary being as it was: the articles whose heads
+        changed (a headline, a lead) are put as they are now, under the same slugs."""
+        graph, values = self.graph, self.values
+        assert values is not None
+        for rel, (article, _) in self.heads.items():
+            name = f"article:{article.slug}"
+            if f"head:{rel}" in graph.changed and graph.old(name) is not None:
+                graph.put(name, cast(bytes, graph.digest(f"head:{rel}")), article)
+                values.made[name] = article
 
     def put_values(self, values: dict[str, object]) -> None:
         """The index's values into the graph, a kind at a time (every url:, every related:):
@@ -865,6 +883,7 @@ class _Kept:
 
     head: Article  # without its body
     head_digest: bytes
+    summary_digest: bytes  # of what the index reads of it (library.summary)
     text: tuple[str, int]  # the body, and the line it starts on
     text_digest: bytes
     row: tuple[bytes, bytes, bytes]  # for Store.save_parsed
@@ -886,7 +905,8 @@ class _Keeper:
         read = tuple(sorted((k, self.settings.get(k, b"")) for k in parsed.frame.deps))  # type: ignore[attr-defined]
         row = Store.parsed_row(Parsed(parsed.digest, read, (head, parsed.problems),  # type: ignore[attr-defined]
                                       text_digest), text)
-        return _Kept(head, fingerprint(head), text, text_digest, row)
+        return _Kept(head, fingerprint(head), fingerprint(summary(head)), text, text_digest,
+                     row)
 
 
 class _Texts(Mapping[str, tuple[str, int]]):

@@ -20,7 +20,7 @@ import hashlib
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -191,12 +191,36 @@ class Index:
     related: RelatedState  # for the next build's related search
 
 
+def summary(article: Article) -> Article:
+    """The article as the index sees it: without the words readers read (headline, lead,
+    picture text, body), which no listing, count or related list depends on.
+
+    The index is given these alone, so a corrected headline, the edit a newsroom
+    makes most, leaves every summary as it was and the index need not run again;
+    and what the index is not given, it cannot come to depend on.
+    """
+    image = article.image
+    return replace(article, title="", lead="", body="", body_line=0,
+                   image=replace(image, alt="", caption="") if image else None)
+
+
+def article_values(articles: Iterable[Article], order: tuple[str, ...]
+                   ) -> dict[str, Article]:
+    """article:<slug> for every published article, whole; `articles` in the order the
+    index was given their summaries (the first of a slug is the one published)."""
+    first: dict[str, Article] = {}
+    for article in articles:
+        first.setdefault(article.slug, article)
+    return {f"article:{slug}": first[slug] for slug in order}
+
+
 def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: Clock,
           options: object, static: Mapping[str, Path], roots: tuple[Path, ...],
           problems: Problems, related: RelatedState | None, jobs: int = 1) -> Index:
-    """Cross-check every article and work out every value pages read.
+    """Cross-check every article and work out every value pages read but the articles
+    themselves (see `summary` and `article_values`).
 
-    `broken`: slugs of articles that failed to parse, already reported;
+    `articles`: their summaries; `broken`: slugs of articles that failed to parse, already reported;
     `options`: the build's (drafts, future), read through the tracker;
     `related`: the last build's related search, to redo only what it touches.
     """
@@ -231,7 +255,6 @@ def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: 
     for a in published:
         image = _resolve_image(a, a.image, urls[a.slug], config, roots, static, assets,
                                problems) if a.image else None
-        values[f"article:{a.slug}"] = a
         values[f"aliases:{a.slug}"] = a.aliases
         values[f"changed:{a.slug}"] = max(a.date, a.updated or a.date)
         values[f"date:{a.slug}"] = a.date
@@ -272,9 +295,10 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
             articles.append(parsed.article)
     clock = Clock(now)
     static, roots = static_files(site), source_roots(site)
-    made = index(config, articles, broken, clock, SimpleNamespace(drafts=drafts, future=future),
-                 static, roots, problems, None)
-    return Library(config, made.values, static, roots, clock)
+    made = index(config, [summary(a) for a in articles], broken, clock,
+                 SimpleNamespace(drafts=drafts, future=future), static, roots, problems, None)
+    values = {**made.values, **article_values(articles, made.values["order"])}  # type: ignore[arg-type]
+    return Library(config, values, static, roots, clock)
 
 
 class Library:
