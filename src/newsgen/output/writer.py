@@ -173,7 +173,7 @@ def _clear(target: Path) -> None:
         shutil.rmtree(target)
 
 
-def _link(source: Path, target: Path) -> bool:
+def _link(source: Path | str, target: Path | str) -> bool:
     try:
         os.link(source, target)
         return True
@@ -288,17 +288,22 @@ class Writer:
         """
         self._make_folders([*self._kept, *self._texts, *self._copies, *pages])
         spare = self.spare.entries if self.spare else {}
+        fresh, touched = self.fresh, self.touched
+        # Strings, not Paths, for the one call per kept file: a whole site is linked into
+        # a new staging folder this way, and a Path per file costs more than the link.
+        root = f"{self.root}/"
+        old = f"{self.previous.root}/" if self.previous is not None else ""
         for rel in self._kept:
             entry, there = self.entries[rel], spare.get(rel)
             if there is not None and there.ino == entry.ino:
                 continue  # the spare holds this very file already
             assert self.previous is not None
-            target = self.root / rel
-            self._touch(rel)
-            if not self.fresh:
-                _clear(target)
-            if not _link(self.previous.root / rel, target):
-                shutil.copy2(self.previous.root / rel, target)
+            target = root + rel
+            touched.add(rel.rpartition("/")[0])
+            if not fresh:
+                _clear(Path(target))
+            if not _link(old + rel, target):
+                shutil.copy2(old + rel, target)
         self._kept.clear()
         for rel, (data, key) in self._texts.items():
             self._touch(rel)
@@ -319,12 +324,13 @@ class Writer:
     def _make_folders(self, rels: Iterable[str]) -> None:
         if not self._made:  # the top folder exists, and so does every folder of the spare
             self._made = _folders(self.spare.entries) if self.spare else {""}
+        root = f"{self.root}/"
         for folder in sorted(_folders(rels) - self._made):  # parents first
-            path = self.root / folder
             self._touch(folder)
             try:
-                path.mkdir()
+                os.mkdir(root + folder)  # noqa: PTH102 (one per folder of the site)
             except FileExistsError:
+                path = self.root / folder
                 if path.is_symlink() or not path.is_dir():  # the spare had a file here
                     path.unlink()
                     path.mkdir()
