@@ -132,6 +132,41 @@ def test_section_pages_are_paginated_newest_first(minimal: Path) -> None:
         "/the-gioi/page/2/"
 
 
+@pytest.mark.parametrize(("current", "shown"), [
+    (1, ["1", "2", "3", "…", "12"]),
+    (4, ["1", "2", "3", "4", "5", "6", "…", "12"]),
+    (7, ["1", "…", "5", "6", "7", "8", "9", "…", "12"]),
+    (12, ["1", "…", "10", "11", "12"]),
+])
+def test_pagination_links_the_ends_and_the_pages_around(minimal: Path, current: int,
+                                                         shown: list[str]) -> None:
+    """A listing page links the first and last pages and two on each side, never every
+    page: with every page linked, each of a tag's 500 pages would hold 500 links."""
+    config = minimal / "site.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "per_page: 2\n", encoding="utf-8")
+    for n in range(1, 23):
+        article(minimal, f"bai-{n:02d}", f"Bài số {n}", f"2021-12-01T{n:02d}:00:00+07:00",
+                extra=f"slug: bai-{n:02d}\n")
+    out = build(minimal)
+    assert (out / "the-gioi" / "page" / "12").is_dir()
+    assert not (out / "the-gioi" / "page" / "13").exists()
+    page = out / "the-gioi" / ("index.html" if current == 1 else f"page/{current}/index.html")
+    nav = html(page).find("nav", attrs={"aria-label": "Phân trang"})
+    items = [li for li in nav.find_all("li")
+             if not {"pagination-prev", "pagination-next"} & set(li.get("class", []))]
+    assert [text(li).removeprefix("Trang ") for li in items] == shown
+    for li in items:
+        link = li.find("a")
+        if text(li) == "…":
+            assert link is None and li["aria-hidden"] == "true"
+            continue
+        number = int(text(li).removeprefix("Trang "))
+        assert link["href"] == ("/the-gioi/" if number == 1 else f"/the-gioi/page/{number}/")
+        assert (link.get("aria-current") == "page") == (number == current)
+    prev, after = nav.find("a", rel="prev"), nav.find("a", rel="next")
+    assert (prev is None) == (current == 1) and (after is None) == (current == 12)
+
+
 def test_older_news_is_computed_from_the_same_section(minimal: Path) -> None:
     for n in range(1, 15):
         article(minimal, f"cu-{n:02d}", f"Tin cũ {n:02d}", f"2021-12-{n:02d}T08:00:00+07:00")

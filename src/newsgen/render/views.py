@@ -152,7 +152,31 @@ class Pagination:
     total: int
     prev_url: str | None
     next_url: str | None
-    pages: tuple[PageNumber, ...]
+    pages: tuple[PageNumber | None, ...]  # None: numbers left out here (shown as …)
+
+
+PAGE_WINDOW = 2  # numbered links on each side of the current page
+
+
+def page_window(current: int, total: int, window: int = PAGE_WINDOW) -> list[int | None]:
+    """The page numbers a listing page links: the first, the last and those around
+    `current`, with None for each run left out.
+
+    Linking every page would make each of a tag's 500 pages hold 500 links: the
+    listing would grow with the square of the archive, in bytes and in build time.
+    A gap of one page shows that page instead, since "…" would take its place.
+    """
+    shown = sorted({1, total, *range(max(1, current - window), min(total, current + window) + 1)})
+    numbers: list[int | None] = []
+    for n in shown:
+        last = numbers[-1] if numbers else n - 1
+        assert last is not None
+        if n - last == 2:
+            numbers.append(n - 1)
+        elif n - last > 2:
+            numbers.append(None)
+        numbers.append(n)
+    return numbers
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -258,7 +282,8 @@ class ViewMaker:
             current=current, total=total,
             prev_url=url(current - 1) if current > 1 else None,
             next_url=url(current + 1) if current < total else None,
-            pages=tuple(PageNumber(n, url(n), n == current) for n in range(1, total + 1)))
+            pages=tuple(None if n is None else PageNumber(n, url(n), n == current)
+                        for n in page_window(current, total)))
 
     def cards(self, page: Page) -> tuple[CardView, ...]:
         """A listing page's cards: the articles it shows."""
