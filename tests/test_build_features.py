@@ -167,6 +167,31 @@ def test_pagination_links_the_ends_and_the_pages_around(minimal: Path, current: 
     assert (prev is None) == (current == 1) and (after is None) == (current == 12)
 
 
+def test_a_card_fits_each_page_it_is_on(minimal: Path) -> None:
+    """One story's card drops its section label on its own section's page, keeps it
+    elsewhere, and takes the heading level and excerpt of the block it is in."""
+    article(minimal, "tin-cu", "Tin cũ", "2021-12-19T08:00:00+07:00",
+            extra='lead: "Sapo của tin cũ."\ntags: [Biển Đông]\n')
+    article(minimal, "tin-moi", "Tin mới", "2021-12-20T08:00:00+07:00",
+            extra="tags: [Biển Đông]\n")
+    out = build(minimal)
+
+    def cards(page: Path) -> list[tuple[str, str | None, str | None]]:
+        found = [c for c in html(page).find_all(class_="card")
+                 if text(c.find(class_="card-headline")) == "Tin cũ"]
+        return [(c.find(class_="card-title").name,
+                 *(text(x) if x else None for x in (c.find(class_="card-section"),
+                                                    c.find(class_="card-excerpt"))))
+                for c in found]
+
+    assert cards(out / "the-gioi" / "index.html") == [("h2", None, "Sapo của tin cũ.")]
+    assert cards(out / "tags" / "bien-dong" / "index.html") == \
+        [("h2", "Thế giới", "Sapo của tin cũ.")]
+    # Related (with its lead) and among the older news (without) on the next story.
+    assert cards(out / "the-gioi" / "tin-moi" / "index.html") == \
+        [("h3", None, "Sapo của tin cũ."), ("h3", None, None)]
+
+
 def test_older_news_is_computed_from_the_same_section(minimal: Path) -> None:
     for n in range(1, 15):
         article(minimal, f"cu-{n:02d}", f"Tin cũ {n:02d}", f"2021-12-{n:02d}T08:00:00+07:00")

@@ -617,8 +617,12 @@ class _Build:
         todo = [path for path in paths
                 if path in stale or (recorded is not None and f"page:{path}" not in recorded)
                 or not self._kept(path)]
-        if len(todo) >= PRELOAD_FROM and self.made is None:
-            values.preload()
+        if len(todo) >= PRELOAD_FROM:
+            # Each page's inputs are digested from what it read, some 35 names: one
+            # query for every recorded digest instead of one per name and page.
+            graph.load_prefix("")
+            if self.made is None:
+                values.preload()
         pages = [cast("Page", values[f"plan:{path}"]) for path in todo]
         planned = set(paths)
         graph.drop(name for name in recorded or () if name[5:] not in planned)

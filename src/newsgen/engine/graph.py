@@ -139,8 +139,9 @@ class Graph:
             for kind, count in kinds.items():
                 if count > 50:
                     self.load_prefix(kind)
-        return fingerprint(sorted((name, own.get(name) or self.digest(name) or b"")
-                                  for name in frame.deps), frame.after, frame.until)
+        known = self._known  # most names were put in this build: looked up directly
+        return fingerprint([(name, own.get(name) or known.get(name) or self.digest(name) or b"")
+                            for name in sorted(frame.deps)], frame.after, frame.until)
 
     def commit(self) -> None:
         """Record this build's nodes, in one transaction."""
