@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import cache
 from importlib import metadata
+from operator import itemgetter
 from pathlib import Path, PosixPath
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -503,6 +504,10 @@ class Store:
                    if node.after is None and node.until is None
                    and (before := old.get(name)) is not None
                    and (before.after is not None or before.until is not None)]
+        # In the order of the index (by what was read): a first build's 400,000 rows go
+        # in in half the time of the order nodes came in, where each lands elsewhere.
+        edges_in.sort(key=itemgetter(1))
+        edges_out.sort(key=itemgetter(1))
         self._write([
             ("DELETE FROM edges WHERE profile = ? AND dep = ? AND node = ?", edges_out),
             ("INSERT OR IGNORE INTO edges VALUES (?, ?, ?)", edges_in),
