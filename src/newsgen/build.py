@@ -528,11 +528,29 @@ class _Build:
             bulk = kind in BULK
             if not graph.put(f"kind:{kind}", digest, dict(items) if bulk else NO_VALUE):
                 continue
+            before = self.stored_kind(kind) if bulk else None
+            if before is not None:
+                # The last build's values of the kind, compared one by one: a new article
+                # moves a few of 10,000 older-news lists, and only those are digested.
+                for name, value in items:
+                    if name not in before or not _same(before[name], value):
+                        graph.put(name, fingerprint(value))
+                graph.drop(name for name in before if name not in values)
+                continue
             recorded = graph.recorded(f"{kind}:") if kind not in values else set()
             for name, value in items:
                 graph.put(name, graph.digest(f"head:{value.source}") if heads  # type: ignore[attr-defined]
                           else fingerprint(value), NO_VALUE if bulk else value)
             graph.drop(name for name in recorded if name not in values)
+
+    def stored_kind(self, kind: str) -> dict[str, object] | None:
+        """The values of a bulk-stored kind as the last build recorded them; None if it
+        recorded none, or they cannot be read."""
+        graph, name = self.graph, f"kind:{kind}"
+        if graph.profile is None or graph.old(name) is None:
+            return None
+        found = graph.store.values(graph.profile, [name]).get(name)
+        return found if isinstance(found, dict) else None
 
     def run_plan(self) -> None:
         """The plan query: every page of the site, from the index's values and the settings
@@ -947,6 +965,14 @@ class _Bodies(Mapping[str, object]):
 
     def __len__(self) -> int:
         return 0
+
+
+def _same(before: object, now: object) -> bool:
+    """Whether a value is as it was, digest and all: equal and of one type, and for times
+    in the same zone too (equal instants in two zones are shown differently)."""
+    if type(before) is not type(now) or before != now:
+        return False
+    return not isinstance(now, datetime) or repr(before) == repr(now)
 
 
 def _key_of(path: Path, site: Path) -> str:
