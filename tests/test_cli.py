@@ -28,8 +28,8 @@ def test_quiet_prints_nothing_and_verbose_prints_the_steps(minimal: Path) -> Non
     assert (quiet.code, quiet.out, quiet.err) == (0, "", "")
     verbose = newsgen("build", "-s", minimal, "-v", "--no-cache")
     steps = [line.split()[0] for line in verbose.err.splitlines()]
-    assert steps == ["config", "inputs", "parse", "index", "plan", "cards", "render", "write",
-                     "publish"]
+    assert steps == ["config", "inputs", "parse", "index", "plan", "cards", "select", "keep",
+                     "feeds", "render", "write", "publish"]
 
 
 def test_usage_errors_exit_2() -> None:

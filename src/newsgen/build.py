@@ -628,65 +628,68 @@ class _Build:
         graph, previous, values = self.graph, self.previous, self.values
         assert values is not None
         paths = cast(tuple[str, ...], values["plan"])
-        stale = {name[5:] for name in graph.stale_under("page:")}
-        # A page is kept when nothing it read changed and the last build's file is
-        # there as it was left; a new plan may hold pages never rendered before.
-        recorded = graph.recorded("page:") if self.planned is not None else None
-        todo = [path for path in paths
-                if path in stale or (recorded is not None and f"page:{path}" not in recorded)
-                or not self._kept(path)]
-        if len(todo) >= PRELOAD_FROM:
-            # Each page's inputs are digested from what it read, some 35 names: one
-            # query for every recorded digest instead of one per name and page.
-            graph.load_prefix("")
-            if self.made is None:
-                values.preload()
-        pages = [cast("Page", values[f"plan:{path}"]) for path in todo]
-        planned = set(paths)
-        graph.drop(name for name in recorded or () if name[5:] not in planned)
-        library = self.library()
-        slugs = {page.slug for page in pages if page.kind == "article"}
-        order = cast(tuple[str, ...], values["order"])
-        stale_bodies = {name[5:] for name in graph.stale_under("body:")}
-        published = set(order)
-        if self.made is not None:  # the index ran: there may be new articles, or fewer
-            bodies_recorded = graph.recorded("body:")
-            stale_bodies |= {slug for slug in order if f"body:{slug}" not in bodies_recorded}
-            graph.drop(name for name in bodies_recorded if name[5:] not in published)
-        stale_bodies &= published
-        renderer = PageRenderer(library, _Texts(self), _Bodies(self), stale_bodies, graph)
-        # A body whose page would otherwise be kept renders first: the page only follows
-        # if the body came out different.
-        alone = sorted(stale_bodies - slugs)
-        for made in render_bodies(renderer, alone, self.options.jobs):
-            self.problems.extend(made.problems)
-            if made.packed is not None:
-                self.put_body(made)
-        renderer.stale = stale_bodies & slugs
-        if alone:
+        with _step(self.result, "select"):
             stale = {name[5:] for name in graph.stale_under("page:")}
-            doing = set(todo)
-            again = [path for path in paths if path in stale and path not in doing]
-            todo += again
-            pages += [cast("Page", values[f"plan:{path}"]) for path in again]
+            # A page is kept when nothing it read changed and the last build's file is
+            # there as it was left; a new plan may hold pages never rendered before.
+            recorded = graph.recorded("page:") if self.planned is not None else None
+            todo = [path for path in paths
+                    if path in stale or (recorded is not None and f"page:{path}" not in recorded)
+                    or not self._kept(path)]
+            if len(todo) >= PRELOAD_FROM:
+                # Each page's inputs are digested from what it read, some 35 names: one
+                # query for every recorded digest instead of one per name and page.
+                graph.load_prefix("")
+                if self.made is None:
+                    values.preload()
+            pages = [cast("Page", values[f"plan:{path}"]) for path in todo]
+            planned = set(paths)
+            graph.drop(name for name in recorded or () if name[5:] not in planned)
+            library = self.library()
+            slugs = {page.slug for page in pages if page.kind == "article"}
+            order = cast(tuple[str, ...], values["order"])
+            stale_bodies = {name[5:] for name in graph.stale_under("body:")}
+            published = set(order)
+            if self.made is not None:  # the index ran: there may be new articles, or fewer
+                bodies_recorded = graph.recorded("body:")
+                stale_bodies |= {slug for slug in order if f"body:{slug}" not in bodies_recorded}
+                graph.drop(name for name in bodies_recorded if name[5:] not in published)
+            stale_bodies &= published
+            renderer = PageRenderer(library, _Texts(self), _Bodies(self), stale_bodies, graph)
+            # A body whose page would otherwise be kept renders first: the page only follows
+            # if the body came out different.
+            alone = sorted(stale_bodies - slugs)
+            for made in render_bodies(renderer, alone, self.options.jobs):
+                self.problems.extend(made.problems)
+                if made.packed is not None:
+                    self.put_body(made)
+            renderer.stale = stale_bodies & slugs
+            if alone:
+                stale = {name[5:] for name in graph.stale_under("page:")}
+                doing = set(todo)
+                again = [path for path in paths if path in stale and path not in doing]
+                todo += again
+                pages += [cast("Page", values[f"plan:{path}"]) for path in again]
         self.problems.check(ContentError, strict=self.options.strict)
         writer = Writer(staging_path(self.output), self.problems, previous)
-        claims = self.claims(paths)
-        owners: dict[str, str] = {}  # path -> its first owner
-        for path, (owner, _) in zip(paths, claims, strict=True):
-            owners.setdefault(path, owner)
-        remade: list[str] = []
-        dirty = set(todo)
-        for path, (owner, role) in zip(paths, claims, strict=True):
-            if not writer.claim(path, owner, role):
-                continue
-            if path not in dirty:
-                assert previous is not None
-                entry = writer.keep(path, previous.entries[path].key, previous.entries[path])
-                writer.pages += 1
-                for source, rel in entry.pictures if entry else ():
-                    self.copy(writer, rel, source, owners.get(path, path), remade)
-        self.write_generated(writer, library, paths, remade)
+        with _step(self.result, "keep"):
+            claims = self.claims(paths)
+            owners: dict[str, str] = {}  # path -> its first owner
+            for path, (owner, _) in zip(paths, claims, strict=True):
+                owners.setdefault(path, owner)
+            remade: list[str] = []
+            dirty = set(todo)
+            for path, (owner, role) in zip(paths, claims, strict=True):
+                if not writer.claim(path, owner, role):
+                    continue
+                if path not in dirty:
+                    assert previous is not None
+                    entry = writer.keep(path, previous.entries[path].key, previous.entries[path])
+                    writer.pages += 1
+                    for source, rel in entry.pictures if entry else ():
+                        self.copy(writer, rel, source, owners.get(path, path), remade)
+        with _step(self.result, "feeds"):
+            self.write_generated(writer, library, paths, remade)
         for asset in cast(tuple, values["assets"]):
             self.copy(writer, output_path(asset.url), asset.source, asset.used_by, remade)
         for rel, source in self.static.items():
