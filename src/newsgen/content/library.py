@@ -250,11 +250,10 @@ def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: 
     if logo and logo.lstrip("/") not in static:
         problems.error(f"publisher logo '{logo}' not found: there is no static{logo}",
                        "site.yaml")
-    assets: list[Asset] = []
+    heroes = _Heroes(config, roots, static, problems)
     values: dict[str, object] = {"order": tuple(a.slug for a in published)}
     for a in published:
-        image = _resolve_image(a, a.image, urls[a.slug], config, roots, static, assets,
-                               problems) if a.image else None
+        image = heroes.resolve(a, a.image, urls[a.slug]) if a.image else None
         values[f"aliases:{a.slug}"] = a.aliases
         values[f"changed:{a.slug}"] = max(a.date, a.updated or a.date)
         values[f"date:{a.slug}"] = a.date
@@ -273,7 +272,7 @@ def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: 
             values[f"{kind}:{slug}"] = term.name
             values[f"{kind}-count:{slug}"] = len(term.articles)
             values[f"{kind}-articles:{slug}"] = tuple(a.slug for a in term.articles)
-    return Index(values, tuple(assets), held_back,
+    return Index(values, tuple(heroes.assets), held_back,
                  tuple(printable(note) for note in resolver.notes), state)
 
 
@@ -484,36 +483,49 @@ class _Resolver:
         return tuple(section[position + 1:position + 1 + count])
 
 
-def _resolve_image(article: Article, image: Image, page_url: str, config: SiteConfig,
-                   roots: tuple[Path, ...],
-                   static: dict[str, Path], assets: list[Asset], problems: Problems
-                   ) -> str | None:
-    """Where the hero image is served from; a missing file is an error here, not a 404 later."""
-    src = image.src
-    if is_external(src):
-        return src
-    clean = PurePosixPath(src.split("?")[0].split("#")[0])
-    if ".." in clean.parts or "\\" in src:
-        problems.error(f"image src '{src}' must not go up with '..'; put the picture next to "
-                       "the article, or under static/ and write /images/...",
-                       article.source, image.line)
-        return None
-    if src.startswith("/"):
-        if str(clean.relative_to("/")) in static:
-            return str(clean)
-        problems.error(f"image '{src}' not found: there is no static{src}", article.source,
-                       image.line)
-        return None
-    source = (config.site_dir / article.source).parent / clean
-    rel = (PurePosixPath(article.source).parent / clean).as_posix()
-    read(f"file:{rel}")  # its kind is judged by its bytes: a new file, a new answer
-    if not source.is_file():
-        problems.error(f"image '{src}' not found: there is no {rel} next to the article",
-                       article.source, image.line)
-        return None
-    if why := beside_article_problem(config, roots, source, str(clean)):
-        problems.error(f"image {why}", article.source, image.line)
-        return None
-    url = join(page_url, str(clean))
-    assets.append(Asset(source, url, article.source))
-    return url
+@dataclass(slots=True)
+class _Heroes:
+    """Finds where each hero picture is served from, collecting the files to copy beside
+    their pages; a missing file is an error here, not a 404 later."""
+
+    config: SiteConfig
+    roots: tuple[Path, ...]
+    static: Mapping[str, Path]
+    problems: Problems
+    assets: list[Asset] = field(default_factory=list)
+    # src -> (its path, whether it is safe): most heroes are a few pictures under static/
+    _parsed: dict[str, tuple[PurePosixPath, bool]] = field(default_factory=dict)
+
+    def resolve(self, article: Article, image: Image, page_url: str) -> str | None:
+        src = image.src
+        if is_external(src):
+            return src
+        parsed = self._parsed.get(src)
+        if parsed is None:
+            clean = PurePosixPath(src.split("?")[0].split("#")[0])
+            parsed = self._parsed[src] = (clean, ".." not in clean.parts and "\\" not in src)
+        clean, safe = parsed
+        if not safe:
+            self.problems.error(f"image src '{src}' must not go up with '..'; put the picture "
+                                "next to the article, or under static/ and write /images/...",
+                                article.source, image.line)
+            return None
+        if src.startswith("/"):
+            if str(clean.relative_to("/")) in self.static:
+                return str(clean)
+            self.problems.error(f"image '{src}' not found: there is no static{src}",
+                                article.source, image.line)
+            return None
+        source = (self.config.site_dir / article.source).parent / clean
+        rel = (PurePosixPath(article.source).parent / clean).as_posix()
+        read(f"file:{rel}")  # its kind is judged by its bytes: a new file, a new answer
+        if not source.is_file():
+            self.problems.error(f"image '{src}' not found: there is no {rel} next to the "
+                                "article", article.source, image.line)
+            return None
+        if why := beside_article_problem(self.config, self.roots, source, str(clean)):
+            self.problems.error(f"image {why}", article.source, image.line)
+            return None
+        url = join(page_url, str(clean))
+        self.assets.append(Asset(source, url, article.source))
+        return url
