@@ -35,6 +35,7 @@ from newsgen.engine.graph import Graph
 from newsgen.engine.inputs import Files, file_key, scan, setting_digests
 from newsgen.engine.store import NO_VALUE, Packed, Parsed, Store, fingerprint, unpack
 from newsgen.engine.tracker import Clock, Tracked, TrackedMapping, read, recording
+from newsgen.engine.values import Values
 from newsgen.errors import (
     BadValue,
     BuildError,
@@ -71,7 +72,7 @@ PAGE_TEMPLATES = ("home.html", "404.html", "section.html", "tags.html", "tag.htm
 INDEX_VALUES = ("article", "aliases", "changed", "date", "url", "image", "related", "older",
                 "section", "tag", "tag-count", "tag-articles", "author", "author-count",
                 "author-articles")
-# Kinds whose values are stored together (see _Values); not the articles, which are large
+# Kinds whose values are stored together (engine/values.py); not the articles, which are large
 # and of which a page reads few.
 BULK = (*(kind for kind in INDEX_VALUES if kind != "article"), "plan")
 PRELOAD_FROM = 200  # pages to render from which every recorded value is read in one go
@@ -172,59 +173,6 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
         result.notices = store.notices
 
 
-class _Values(Mapping[str, object]):
-    """The index's values: those this build made, else the last build's, read on demand.
-
-    The values of one kind (every url:, every plan: page) are stored together, under
-    kind:<kind>: a page that needs one reads them all in one go, and a first build
-    stores a few large values instead of a hundred thousand small ones.
-    """
-
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
-        self.made: dict[str, object] = {}
-        self._kinds: set[str] = set()  # kinds read from the store already
-
-    def __getitem__(self, name: str) -> object:
-        if name in self.made:
-            return self.made[name]
-        kind, colon, _ = name.partition(":")
-        if colon and kind in BULK:
-            self._kind(kind)
-        else:
-            graph = self.graph
-            self.made.update(graph.store.values(graph.profile, [name])
-                             if graph.profile is not None else {})
-        return self.made[name]
-
-    def _kind(self, kind: str) -> None:
-        if kind in self._kinds or self.graph.profile is None:
-            return
-        self._kinds.add(kind)
-        found = self.graph.store.values(self.graph.profile, [f"kind:{kind}"])
-        for name, value in cast(dict, found.get(f"kind:{kind}", {})).items():
-            self.made.setdefault(name, value)
-
-    def preload(self, prefix: str = "") -> None:
-        graph = self.graph
-        if graph.profile is None:
-            return
-        if prefix:
-            self._kind(prefix.rstrip(":"))
-            return
-        for kind in BULK:
-            self._kind(kind)
-        for name, value in graph.store.values_of(graph.profile, prefix).items():
-            if not name.startswith("kind:"):
-                self.made.setdefault(name, value)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.made)
-
-    def __len__(self) -> int:
-        return len(self.made)
-
-
 @dataclass(slots=True)
 class _Build:
     """One build's state, step by step."""
@@ -250,7 +198,7 @@ class _Build:
     warned: set[str] = field(default_factory=set)  # article files whose warnings are in
     refused: set[str] = field(default_factory=set)  # article files that may not be read
     settings: dict[str, bytes] = field(default_factory=dict)  # setting:name -> digest
-    values: _Values | None = None
+    values: Values | None = None
     made: Index | None = None  # the index, when it ran in this build
     planned: list[Page] | None = None  # the plan, when it was made again in this build
     plan_loaded: bool = False  # every page of the last build's plan is read (whole_plan)
@@ -282,7 +230,7 @@ class _Build:
         run = cls(site, options, result, store, problems, raw,
                   cast(SiteConfig, Tracked(raw, "setting")), clock, output,
                   Graph(store, profile, clock.stamp), previous, start=begun)
-        run.values = _Values(run.graph)
+        run.values = Values(run.graph, BULK)
         result.config, result.now = raw, clock.now
         return run
 
@@ -528,7 +476,7 @@ class _Build:
             bulk = kind in BULK
             if not graph.put(f"kind:{kind}", digest, dict(items) if bulk else NO_VALUE):
                 continue
-            before = self.stored_kind(kind) if bulk else None
+            before = self.values.last(kind) if bulk and self.values else None
             if before is not None:
                 # The last build's values of the kind, compared one by one: a new article
                 # moves a few of 10,000 older-news lists, and only those are digested.
@@ -542,15 +490,6 @@ class _Build:
                 graph.put(name, graph.digest(f"head:{value.source}") if heads  # type: ignore[attr-defined]
                           else fingerprint(value), NO_VALUE if bulk else value)
             graph.drop(name for name in recorded if name not in values)
-
-    def stored_kind(self, kind: str) -> dict[str, object] | None:
-        """The values of a bulk-stored kind as the last build recorded them; None if it
-        recorded none, or they cannot be read."""
-        graph, name = self.graph, f"kind:{kind}"
-        if graph.profile is None or graph.old(name) is None:
-            return None
-        found = graph.store.values(graph.profile, [name]).get(name)
-        return found if isinstance(found, dict) else None
 
     def run_plan(self) -> None:
         """The plan query: every page of the site, from the index's values and the settings
