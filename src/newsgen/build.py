@@ -258,7 +258,6 @@ class _Build:
         return self.render()
 
     def take_inputs(self) -> None:
-        from newsgen.render.templates import make_environment, template_digests
         graph, site = self.graph, self.site
         self.files = scan(site, self.store.file_stats() if self.store.on else {})
         self.store.save_file_stats(self.files.fresh, self.files.gone)
@@ -285,6 +284,9 @@ class _Build:
         templates = graph.load_prefix("template:")
         if any(n.startswith(("file:templates/", "theme:templates/")) for n in graph.changed) \
                 or len(templates) < len(PAGE_TEMPLATES):
+            # Jinja is imported only here and for rendering: a build that finds nothing
+            # changed never needs it.
+            from newsgen.render.templates import make_environment, template_digests
             digests = template_digests(make_environment(self.raw), set(PAGE_TEMPLATES))
             for name, digest in digests.items():
                 graph.put(f"template:{name}", digest)
