@@ -422,6 +422,30 @@ def test_a_broken_cache_is_discarded_with_a_notice(site: Site, tmp_path: Path,
     assert (again.code, again.err) == (0, "")
 
 
+def test_a_library_upgrade_discards_the_cache(site: Site, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installed library versions are looked up again only when their folder changed; when
+    they did change, pages made by the old versions are not trusted."""
+    from newsgen.engine import store
+    options = BuildOptions(now=NOW)
+    assert build(site.root, options).notices == []
+    # The folder is as it was: the versions recorded with the cache are taken as they are.
+    looked_up: list[str] = []
+    real = store.library_versions
+    monkeypatch.setattr(store, "library_versions", lambda: looked_up.append("x") or real())
+    assert build(site.root, options).notices == [] and looked_up == []
+    # A package was upgraded: its folder changed, and so did a version.
+    stamp = store.library_stamp()
+    monkeypatch.setattr(store, "library_stamp", lambda: stamp + "\nupgraded")
+    monkeypatch.setattr(store, "library_versions",
+                        lambda: real().replace("jinja2=", "jinja2=99.") or "")
+    result = build(site.root, options)
+    assert result.notices == [f"{CACHE.as_posix()} was made by another version of newsgen; "
+                              "it was discarded and is being made again"]
+    assert result.rendered == result.pages
+    assert manifest(site.root / "public") == clean_build(site, tmp_path / "clean")
+
+
 def test_a_damaged_entry_is_not_trusted(site: Site, tmp_path: Path) -> None:
     """One flipped byte in a stored article: it is parsed again, and the build says so."""
     import sqlite3

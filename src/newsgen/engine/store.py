@@ -23,6 +23,7 @@ and the build goes on without it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -36,7 +37,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import cache
-from importlib import metadata
 from operator import itemgetter
 from pathlib import Path, PosixPath
 from typing import ClassVar
@@ -49,8 +49,9 @@ FILE = "build.sqlite"
 SCHEMA = "6"
 _CHECK = 8  # bytes of checksum in front of every stored value
 # The libraries whose output ends up in pages: a new version may render differently.
-_LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml",
-              "python-slugify", "text-unidecode")
+_LIBRARIES = {"jinja2": "jinja2", "markupsafe": "markupsafe", "markdown-it-py": "markdown_it",
+              "mdit-py-plugins": "mdit_py_plugins", "pyyaml": "yaml",
+              "python-slugify": "slugify", "text-unidecode": "text_unidecode"}  # -> module
 _TABLES = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE files(path TEXT PRIMARY KEY, stat TEXT NOT NULL, digest BLOB NOT NULL);
@@ -85,20 +86,48 @@ def fingerprint(*parts: object) -> bytes:
 
 
 @cache
-def code_version() -> str:
-    """newsgen's own code and the versions of everything that shapes its output."""
+def code_version(libraries: str) -> str:
+    """newsgen's own code, the versions of everything that shapes its output
+    (`libraries`, see library_versions) and Python's."""
     h = hashlib.blake2b(digest_size=16)
     package = Path(__file__).parents[1]
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes()
                  + b"\0")
-    for name in _LIBRARIES:
-        try:
-            h.update(f"{name}={metadata.version(name)}\0".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{name}=?\0".encode())
+    h.update(libraries.encode())
     h.update(sys.version.encode())
     return h.hexdigest()
+
+
+def library_versions() -> str:
+    """The installed versions of the libraries whose output ends up in pages."""
+    from importlib import metadata  # costs more to import than a build that does nothing
+    found = []
+    for name in _LIBRARIES:
+        try:
+            found.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}=?")
+    return "\n".join(found)
+
+
+def library_stamp() -> str:
+    """When the folders those libraries are installed in last changed: installing,
+    upgrading or removing a package changes its folder, so while this stays the same
+    the versions do too."""
+    from importlib.util import find_spec
+    stamps = []
+    for module in _LIBRARIES.values():
+        spec = find_spec(module)
+        origin = spec.origin if spec is not None else None
+        if origin:
+            folder = Path(origin).parent.parent if spec.submodule_search_locations \
+                else Path(origin).parent  # type: ignore[union-attr]
+            with contextlib.suppress(OSError):
+                stamps.append(f"{module}:{folder}={folder.stat().st_mtime_ns}")
+                continue
+        stamps.append(f"{module}:?")
+    return "\n".join(stamps)
 
 
 def _zone_getattr(owner: object, name: str) -> object:
@@ -216,18 +245,27 @@ class Store:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+            stamp = library_stamp()
             if not tables:
+                libraries = library_versions()
                 db.executescript(_TABLES)
                 db.executemany("INSERT INTO meta VALUES (?, ?)",
-                               [("schema", SCHEMA), ("code", code_version())])
+                               [("schema", SCHEMA), ("code", code_version(libraries)),
+                                ("libraries", libraries), ("library-stamp", stamp)])
             else:
                 meta = dict(db.execute("SELECT name, value FROM meta"))
-                if meta.get("schema") != SCHEMA or meta.get("code") != code_version():
+                # The versions are looked up again only when a package folder changed.
+                libraries = meta.get("libraries", "") \
+                    if meta.get("library-stamp") == stamp else library_versions()
+                if meta.get("schema") != SCHEMA or meta.get("code") != code_version(libraries):
                     db.close()
                     self._discard(f"{shown} was made by another version of newsgen; "
                                   "it was discarded and is being made again")
                     return self._connect(fresh=True) if not fresh else None
                 db.execute("SELECT count(*) FROM parsed").fetchone()  # readable at all
+                if meta.get("library-stamp") != stamp:
+                    db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                   [("libraries", libraries), ("library-stamp", stamp)])
         except (sqlite3.Error, OSError) as exc:
             if fresh:
                 self.notices.append(f"{shown} cannot be used ({exc}); building without it")
