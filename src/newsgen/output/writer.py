@@ -288,7 +288,7 @@ class Writer:
         """
         self._make_folders([*self._kept, *self._texts, *self._copies, *pages])
         spare = self.spare.entries if self.spare else {}
-        fresh, touched = self.fresh, self.touched
+        fresh = self.fresh
         # Strings, not Paths, for the one call per kept file: a whole site is linked into
         # a new staging folder this way, and a Path per file costs more than the link.
         root = f"{self.root}/"
@@ -299,7 +299,7 @@ class Writer:
                 continue  # the spare holds this very file already
             assert self.previous is not None
             target = root + rel
-            touched.add(rel.rpartition("/")[0])
+            self._touch(rel)
             if not fresh:
                 _clear(Path(target))
             if not _link(old + rel, target):
