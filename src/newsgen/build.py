@@ -33,7 +33,7 @@ from newsgen.content.related import RelatedState
 from newsgen.content.source import unsafe_source
 from newsgen.engine.graph import Graph
 from newsgen.engine.inputs import Files, file_key, scan, setting_digests
-from newsgen.engine.store import NO_VALUE, Packed, Parsed, Store, fingerprint, unpack
+from newsgen.engine.store import NO_VALUE, Packed, Parsed, Store, fingerprint, pack, unpack
 from newsgen.engine.tracker import Clock, Tracked, TrackedMapping, read, recording
 from newsgen.engine.values import Values
 from newsgen.errors import (
@@ -193,6 +193,7 @@ class _Build:
     roots: tuple[Path, ...] = ()
     rels: list[str] = field(default_factory=list)  # article files
     heads: dict[str, tuple[Article, tuple[Problem, ...]]] = field(default_factory=dict)
+    packed: dict[str, tuple[Article, Packed]] = field(default_factory=dict)  # parsed here
     texts: dict[str, tuple[str, int]] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)
     warned: set[str] = field(default_factory=set)  # article files whose warnings are in
@@ -391,6 +392,7 @@ class _Build:
             graph.put(f"file:{result.rel}", result.digest)  # the bytes that were parsed
             self.keep_head(result.rel, kept.head, result.problems, kept.text_digest,
                            kept.head_digest, kept.summary_digest)
+            self.packed[result.rel] = (kept.head, kept.packed)
         self.store.save_parsed(fresh, gone or [])
 
     def warn(self, rel: str, found: tuple[Problem, ...]) -> None:
@@ -490,8 +492,14 @@ class _Build:
             recorded = graph.recorded(f"{kind}:") if kind not in values else set()
             for name, value in items:
                 graph.put(name, graph.digest(f"head:{value.source}") if heads  # type: ignore[attr-defined]
-                          else fingerprint(value), NO_VALUE if bulk else value)
+                          else fingerprint(value), NO_VALUE if bulk else
+                          self._packed(value) if heads else value)
             graph.drop(name for name in recorded if name not in values)
+
+    def _packed(self, article: Article) -> object:
+        """The article as its parse packed it, if this build parsed it; else as it is."""
+        made, packed = self.packed.get(article.source, (None, None))
+        return packed if made is article else article
 
     def run_plan(self) -> None:
         """The plan query: every page of the site, from the index's values and the settings
@@ -853,6 +861,7 @@ class _Kept:
     text: tuple[str, int]  # the body, and the line it starts on
     text_digest: bytes
     row: tuple[bytes, bytes, bytes]  # for Store.save_parsed
+    packed: Packed  # the head as the store keeps it under article:<slug>
 
 
 @dataclass(frozen=True, slots=True)
@@ -872,7 +881,7 @@ class _Keeper:
         row = Store.parsed_row(Parsed(parsed.digest, read, (head, parsed.problems),  # type: ignore[attr-defined]
                                       text_digest), text)
         return _Kept(head, fingerprint(head), fingerprint(summary(head)), text, text_digest,
-                     row)
+                     row, Packed(pack(head)))
 
 
 class _Texts(Mapping[str, tuple[str, int]]):

@@ -111,20 +111,22 @@ class Graph:
     def stale(self, names: Iterable[str]) -> set[str]:
         """Of the recorded nodes `names`, those that must run again: something they read
         changed, or the clock left the interval their answer holds in."""
-        if self.profile is not None:
-            ask = self.changed - self._asked
-            self._touched |= self.store.readers(self.profile, ask)
-            self._asked |= ask
+        self._ask()
         return set(names) & (self._touched | self.out_of_time())
 
     def stale_under(self, prefix: str) -> set[str]:
         """The recorded nodes under `prefix` that must run again (see `stale`), found
         without listing the others."""
-        if self.profile is not None:
-            ask = self.changed - self._asked
-            self._touched |= self.store.readers(self.profile, ask)
-            self._asked |= ask
+        self._ask()
         return {name for name in self._touched | self.out_of_time() if name.startswith(prefix)}
+
+    def _ask(self) -> None:
+        """Find the readers of the names that changed since the last call."""
+        if self.profile is None or self._nothing_recorded:  # a first build: no readers
+            return
+        ask = self.changed - self._asked
+        self._touched |= self.store.readers(self.profile, ask)
+        self._asked |= ask
 
     def inputs(self, frame: Frame, own: dict[str, bytes] | None = None) -> bytes:
         """A digest of everything a query read, with the digests they had: equal inputs,
