@@ -26,6 +26,8 @@ from bs4 import BeautifulSoup
 from conftest import REPO, newsgen
 from newsgen.cli import _parser
 from newsgen.content.config import check_base_url
+from newsgen.engine.store import CACHE_DIR
+from newsgen.render.photos import PICTURES
 
 GUIDE = REPO / "docs" / "publishing.md"
 WORKFLOW = REPO / "docs" / "examples" / "github-pages.yml"
@@ -195,6 +197,11 @@ def test_example_workflow_builds_strictly_and_deploys_public() -> None:
     assert [s["run"] for s in steps if "run" in s][:2] == ["pip install .",
                                                          "newsgen build --strict"]
     assert uses["actions/upload-pages-artifact"]["with"]["path"] == "public"
+    # The made pictures are restored before the build that would otherwise make them all.
+    cache = uses["actions/cache"]
+    assert cache["with"]["path"] == f"{CACHE_DIR}/{PICTURES}"
+    assert steps.index(cache) < next(i for i, s in enumerate(steps)
+                                     if s.get("run") == "newsgen build --strict")
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "build"
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -29,11 +30,21 @@ from typing import TYPE_CHECKING, cast
 from newsgen.content.config import SiteConfig, check_base_url, load_config
 from newsgen.content.library import Index, Library, article_values, index, parse_files, summary
 from newsgen.content.models import Article, parse_datetime
+from newsgen.content.pictures import RASTER
 from newsgen.content.related import RelatedState
 from newsgen.content.source import unsafe_source
 from newsgen.engine.graph import Graph
 from newsgen.engine.inputs import Files, file_key, scan, setting_digests
-from newsgen.engine.store import NO_VALUE, Packed, Parsed, Store, fingerprint, pack, unpack
+from newsgen.engine.store import (
+    CACHE_DIR,
+    NO_VALUE,
+    Packed,
+    Parsed,
+    Store,
+    fingerprint,
+    pack,
+    unpack,
+)
 from newsgen.engine.tracker import Clock, Tracked, TrackedMapping, read, recording
 from newsgen.engine.values import Values
 from newsgen.errors import (
@@ -56,6 +67,7 @@ from newsgen.output.publish import (
     staging_path,
 )
 from newsgen.output.writer import Tree, Writer, place
+from newsgen.render.photos import PICTURES, Photos, digest_of
 from newsgen.theme import PUBLISHED_HIDDEN, source_roots, static_files, template_dirs
 from newsgen.urls import href, output_path
 
@@ -153,8 +165,12 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
     result = BuildResult(output=site_dir / "public")
     store = Store.of(site_dir, options.cache)
     problems = Problems()
+    scratch = None if options.cache else tempfile.TemporaryDirectory(prefix="newsgen-")
     try:
-        return _Build.begin(site_dir, options, result, store, problems).run()
+        run = _Build.begin(site_dir, options, result, store, problems)
+        run.photos = Photos(Path(scratch.name) if scratch else site_dir / CACHE_DIR / PICTURES,
+                            options.jobs)
+        return run.run()
     except NewsgenError as exc:
         # Warnings found before the failure belong to the same report (once: --strict
         # has already turned them into errors).
@@ -171,6 +187,8 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
     finally:
         store.close()
         result.notices = store.notices
+        if scratch is not None:
+            scratch.cleanup()
 
 
 @dataclass(slots=True)
@@ -204,6 +222,7 @@ class _Build:
     planned: list[Page] | None = None  # the plan, when it was made again in this build
     plan_loaded: bool = False  # every page of the last build's plan is read (whole_plan)
     report: Report | None = None  # the last build's
+    photos: Photos | None = None  # every raster picture is published through it
     start: float = field(default_factory=time.perf_counter)
 
     @classmethod
@@ -642,8 +661,8 @@ class _Build:
         for asset in cast(tuple, values["assets"]):
             self.copy(writer, output_path(asset.url), asset.source, asset.used_by, remade)
         for rel, source in self.static.items():
-            if writer.copy(rel, source, f"static/{rel}",
-                           graph.digest(f"static:{rel}") or b""):
+            key = graph.digest(f"static:{rel}") or b""
+            if writer.copy(rel, source, f"static/{rel}", key, self.published(source, own=True)):
                 remade.append(rel)
         self.problems.check(ContentError, strict=self.options.strict)
         tree = self.publish(writer, renderer, pages, owners, remade)
@@ -712,8 +731,27 @@ class _Build:
              ) -> None:
         path = source if isinstance(source, Path) else self.site / source
         key = self.graph.digest(_key_of(path, self.site)) or b""
-        if writer.copy(rel, path, owner, key):
+        if writer.copy(rel, path, owner, key, self.published(path)):
             remade.append(rel)
+
+    def published(self, path: Path, own: bool = False) -> Callable[[Path, bytes], Path] | None:
+        """How to make the file published for `path`: a raster picture is published
+        without its metadata (render.photos), anything else as it is (None). `own`: a
+        static file of the site."""
+        photos = self.photos
+        if photos is None or path.suffix.lower() not in RASTER:
+            return None
+        return lambda source, key: photos.want(source, key or digest_of(source),
+                                               _shown(source, self.site), own)
+
+    def make_photos(self) -> None:
+        """Make the pictures wanted so far, before they are copied; one problem each for a
+        picture that cannot be published."""
+        if self.photos is None:
+            return
+        for made in self.photos.make():
+            self.problems.error(f"this picture {made.problem}", made.source)
+        self.problems.check(ContentError, strict=self.options.strict)
 
     def write_generated(self, writer: Writer, library: Library, paths: tuple[str, ...],
                         remade: list[str]) -> None:
@@ -806,6 +844,7 @@ class _Build:
         with staged(self.store, writer, self.output, keep=self.store.on,
                     publishing=lambda: _step(self.result, "publish")) as staging:
             with _step(self.result, "write" if not many else "render"):
+                self.make_photos()
                 writer.flush(page.path for page in pages)
                 for page, result in zip(pages if not many else [], results, strict=True):
                     assert result.data is not None
@@ -819,6 +858,7 @@ class _Build:
                             renderer, pages, self.options.jobs, self.options.progress),
                             strict=True):
                         self.take(writer, page, result, owners, remade)
+                self.make_photos()
                 writer.flush()  # the pictures the rendered bodies show
             self.problems.check(ContentError, strict=self.options.strict)
         return writer.tree(self.output)
@@ -926,6 +966,14 @@ def _same(before: object, now: object) -> bool:
     if type(before) is not type(now) or before != now:
         return False
     return not isinstance(now, datetime) or repr(before) == repr(now)
+
+
+def _shown(path: Path, site: Path) -> str:
+    """A file as the editor knows it: relative to the site when it is inside."""
+    try:
+        return path.absolute().relative_to(site.absolute()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _key_of(path: Path, site: Path) -> str:

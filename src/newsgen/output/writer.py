@@ -16,7 +16,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,7 +205,7 @@ class Writer:
         self.written = 0  # files with new bytes
         self._kept: list[str] = []
         self._texts: dict[str, tuple[bytes, bytes]] = {}
-        self._copies: dict[str, tuple[Path, bytes]] = {}
+        self._copies: dict[str, tuple[Path, bytes, bool]] = {}  # rel -> source, key, link
         self._made: set[str] = set()  # folders known to exist in the staging folder
         self.touched: set[str] = set()  # folders whose list of names this writer changed
 
@@ -238,16 +238,22 @@ class Writer:
         self._texts[rel] = (text.encode("utf-8"), key)
         return True
 
-    def copy(self, rel: str, source: Path, owner: str, key: bytes) -> bool:
+    def copy(self, rel: str, source: Path, owner: str, key: bytes,
+             made: Callable[[Path, bytes], Path] | None = None) -> bool:
         """A file copied as it is; `key`: the digest of its bytes. True if it is copied
-        anew (not kept from the previous build)."""
+        anew (not kept from the previous build).
+
+        `made`: what to publish instead of `source` (a picture made from it), asked
+        for only when the file is not kept; a made file is never changed in place, so
+        a hard link to it will do.
+        """
         if self.copied.get(rel) == source:
             return False  # one picture used twice, by the hero and the body
         if not self.claim(rel, owner):
             return False
         self.copied[rel] = source
         if self.keep(rel, key) is None:
-            self._copies[rel] = (source, key)
+            self._copies[rel] = (made(source, key), key, True) if made else (source, key, False)
             return True
         return False
 
@@ -311,12 +317,13 @@ class Writer:
                                            self.fresh)
             self.written += new
         self._texts.clear()
-        for rel, (source, key) in self._copies.items():
+        for rel, (source, key, link) in self._copies.items():
             target = self.root / rel
             self._touch(rel)
             if not self.fresh:
                 _clear(target)
-            shutil.copyfile(source, target)
+            if not (link and _link(source, target)):
+                shutil.copyfile(source, target)
             self.entries[rel] = stat_entry(target, key, key)
             self.written += 1
         self._copies.clear()
