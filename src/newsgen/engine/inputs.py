@@ -7,10 +7,12 @@ Each is a node named by what it is (`file:content/a.md`, `theme:templates/base.h
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,15 +69,20 @@ def file_key(path: str, site: str) -> str:
 
 
 def file_digest(path: str) -> bytes:
-    """The digest of a file's bytes; b"gone" when it cannot be read."""
-    h = hashlib.blake2b(digest_size=16)
+    """The digest of a file's bytes; b"gone" when it cannot be read.
+
+    SHA-256, not the BLAKE2 of `fingerprint`: a site's pictures are most of its
+    bytes (2 GB for 1,000 camera photos), and OpenSSL's SHA-256 runs on the
+    processor's SHA instructions at more than twice BLAKE2's speed here.
+    """
+    h = hashlib.sha256()
     try:
         with open(path, "rb") as f:  # noqa: PTH123 (a Path per file costs more)
             while chunk := f.read(CHUNK):
                 h.update(chunk)
     except OSError:
         return b"gone"
-    return h.digest()
+    return h.digest()[:16]
 
 
 @dataclass(slots=True)
@@ -99,13 +106,21 @@ def scan(site_dir: Path, known: dict[str, tuple[str, bytes]]) -> Files:
     found = Files()
     site_dir = site_dir.absolute()  # names are the same whichever folder newsgen runs in
     site = str(site_dir) + os.sep
-    for path, stat in source_files(site_dir).items():
+    stats = source_files(site_dir)
+    todo = [path for path, stat in stats.items()
+            if (old := known.get(path)) is None or old[0] != stat or stat == "gone"]
+    # hashlib lets go of the GIL while it hashes: threads read and hash files in parallel.
+    with ThreadPoolExecutor(min(8, os.cpu_count() or 1)) if len(todo) > 64 else \
+            contextlib.nullcontext() as pool:
+        made = dict(zip(todo, pool.map(file_digest, todo) if pool else map(file_digest, todo),
+                        strict=True))
+    for path, stat in stats.items():
         key = file_key(path, site)
         old = known.get(path)
-        if old is not None and old[0] == stat and stat != "gone":
-            digest = old[1]
+        if path not in made:
+            digest = old[1]  # type: ignore[index]
         else:
-            digest = file_digest(path)
+            digest = made[path]
             trusted = "" if stat == "gone" or racy(int(stat.split(":")[1]), seen) else stat
             if old is None or old != (trusted, digest):
                 found.fresh[path] = (trusted, digest)

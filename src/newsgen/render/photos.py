@@ -205,5 +205,5 @@ def _copy_whole(source: Path, target: Path) -> None:
 def digest_of(path: Path) -> bytes:
     """The digest of a file's bytes, for a picture the build has no digest of."""
     with path.open("rb") as file:
-        return hashlib.file_digest(file, "blake2b").digest()[:16]
+        return hashlib.file_digest(file, "sha256").digest()[:16]
 
