@@ -10,6 +10,7 @@ SITE   ?= .
 BENCH_SIZES ?= 1000,10000
 BENCH_ARGS  ?=
 PEERS_VENV  := benchmarks/.venv-peers
+PICTURES_ARGS ?= --articles 1000
 PEERS_SIZES ?= 10000
 PEERS_ARGS  ?=
 
@@ -48,6 +49,7 @@ test: $(VENV)/.installed-test tests/js/node_modules/.installed lint
 # Quicker: make bench BENCH_SIZES=1000 BENCH_ARGS="--runs 1"
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench.py --sizes $(BENCH_SIZES) $(BENCH_ARGS)
+	$(BIN)/python benchmarks/pictures.py $(PICTURES_ARGS)
 
 # Pelican in a venv of its own, pinned, so its dependencies never meet newsgen's.
 $(PEERS_VENV)/.installed:

@@ -1,0 +1,109 @@
+"""What camera photos cost a build: N articles, each with its own 4000x2667 JPEG hero.
+
+Three builds of the same articles, each from an empty output folder and with no
+build store (as on CI after a fresh clone):
+
+- without pictures (the heroes are the corpus's one small SVG);
+- with pictures and no picture cache: every photo is decoded, cleaned and
+  written (render.photos);
+- with pictures and the picture cache of the build before (CI with
+  `actions/cache`): the target is within 10 % of the build without pictures.
+
+    python benchmarks/pictures.py [--articles 1000] [--runs 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import corpus
+from PIL import Image, ImageDraw, ImageFilter
+
+SIZE = (4000, 2667)
+TARGET = 1.10  # warm cache / no pictures
+
+
+def shapes(seed: int, size: tuple[int, int] = (400, 267)) -> Image.Image:
+    """Soft coloured shapes, different for each seed."""
+    rng = random.Random(seed)
+    small = Image.new("RGB", (400, 267), (rng.randrange(256), rng.randrange(256), 90))
+    draw = ImageDraw.Draw(small)
+    for _ in range(40):
+        x, y = rng.randrange(400), rng.randrange(267)
+        r = rng.randrange(10, 90)
+        draw.ellipse((x - r, y - r, x + r, y + r),
+                     fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+    return small.filter(ImageFilter.GaussianBlur(6)).resize(size, Image.Resampling.BICUBIC)
+
+
+def camera_photo() -> Image.Image:
+    """A photo-like picture: soft shapes and sensor noise, so it compresses as a photo
+    does (a few MB at quality 92)."""
+    noise = Image.effect_noise(SIZE, 24).convert("RGB")
+    return Image.blend(shapes(0, SIZE), noise, 0.12)
+
+
+def add_photos(site: Path) -> int:
+    """Give every article a hero of its own, beside it; returns the bytes written."""
+    base = camera_photo()
+    total = 0
+    for i, article in enumerate(sorted(site.glob("content/*/*.md"))):
+        photo = base.copy()  # each its own: a patch of its own somewhere on it
+        photo.paste(shapes(i + 1), ((37 * i) % 3600, (23 * i) % 2400))
+        target = article.with_suffix(".jpg")
+        photo.save(target, "JPEG", quality=92)
+        total += target.stat().st_size
+        text = article.read_text(encoding="utf-8")
+        article.write_text(re.sub(r"src: /images/anh\.svg", f"src: {target.name}", text, count=1),
+                           encoding="utf-8")
+    return total
+
+
+def build(site: Path) -> float:
+    """One build into an empty output, without the build store; wall seconds."""
+    shutil.rmtree(site / "public", ignore_errors=True)
+    (site / ".newsgen-cache" / "build.sqlite").unlink(missing_ok=True)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "newsgen", "build", "-q"], cwd=site, check=True)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=1)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="newsgen-pictures-") as tmp:
+        plain, photos = Path(tmp) / "plain", Path(tmp) / "photos"
+        corpus.generate(plain, args.articles)
+        shutil.copytree(plain, photos)
+        made = time.perf_counter()
+        size = add_photos(photos)
+        print(f"{args.articles} photos of {SIZE[0]}x{SIZE[1]}, {size / 1e6:.0f} MB, made in "
+              f"{time.perf_counter() - made:.0f} s")
+        rows: dict[str, list[float]] = {"no pictures": [], "pictures, cold": [],
+                                        "pictures, warm cache": []}
+        for _ in range(args.runs):
+            rows["no pictures"].append(build(plain))
+            shutil.rmtree(photos / ".newsgen-cache", ignore_errors=True)
+            rows["pictures, cold"].append(build(photos))
+            rows["pictures, warm cache"].append(build(photos))
+        best = {name: min(times) for name, times in rows.items()}
+        for name, seconds in best.items():
+            print(f"{name:22} {seconds:8.2f} s")
+        ratio = best["pictures, warm cache"] / best["no pictures"]
+        verdict = "met" if ratio <= TARGET else "NOT met"
+        print(f"warm cache / no pictures: {ratio:.2f} (target <= {TARGET:.2f}: {verdict})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
