@@ -68,6 +68,9 @@ def file_key(path: str, site: str) -> str:
     return "theme:" + os.path.relpath(path, THEME_DIR)
 
 
+LARGE_FILE = 256 * 1024  # bytes: a file this large is hashed in a thread of its own
+
+
 def file_digest(path: str) -> bytes:
     """The digest of a file's bytes; b"gone" when it cannot be read.
 
@@ -109,11 +112,16 @@ def scan(site_dir: Path, known: dict[str, tuple[str, bytes]]) -> Files:
     stats = source_files(site_dir)
     todo = [path for path, stat in stats.items()
             if (old := known.get(path)) is None or old[0] != stat or stat == "gone"]
-    # hashlib lets go of the GIL while it hashes: threads read and hash files in parallel.
-    with ThreadPoolExecutor(min(8, os.cpu_count() or 1)) if len(todo) > 64 else \
+    # hashlib lets go of the GIL while it hashes: threads read and hash large files (the
+    # pictures) in parallel. Small ones (the articles) are quicker one after the other:
+    # for them, handing work to a thread costs more than the hashing.
+    large = [path for path in todo if stats[path] != "gone"
+             and int(stats[path].partition(":")[0]) >= LARGE_FILE]
+    with ThreadPoolExecutor(min(8, os.cpu_count() or 1)) if len(large) > 1 else \
             contextlib.nullcontext() as pool:
-        made = dict(zip(todo, pool.map(file_digest, todo) if pool else map(file_digest, todo),
+        made = dict(zip(large, pool.map(file_digest, large) if pool else map(file_digest, large),
                         strict=True))
+    made.update((path, file_digest(path)) for path in todo if path not in made)
     for path, stat in stats.items():
         key = file_key(path, site)
         old = known.get(path)
