@@ -34,7 +34,7 @@ from newsgen.content.pictures import RASTER
 from newsgen.content.related import RelatedState
 from newsgen.content.source import unsafe_source
 from newsgen.engine.graph import Graph
-from newsgen.engine.inputs import Files, file_key, scan, setting_digests
+from newsgen.engine.inputs import Files, file_digest, file_key, scan, setting_digests
 from newsgen.engine.store import (
     CACHE_DIR,
     NO_VALUE,
@@ -67,7 +67,7 @@ from newsgen.output.publish import (
     staging_path,
 )
 from newsgen.output.writer import Tree, Writer, place
-from newsgen.render.photos import PICTURES, Photos, digest_of
+from newsgen.render.photos import PICTURES, Photos
 from newsgen.theme import PUBLISHED_HIDDEN, source_roots, static_files, template_dirs
 from newsgen.urls import href, output_path
 
@@ -741,7 +741,7 @@ class _Build:
         photos = self.photos
         if photos is None or path.suffix.lower() not in RASTER:
             return None
-        return lambda source, key: photos.want(source, key or digest_of(source),
+        return lambda source, key: photos.want(source, key or file_digest(str(source)),
                                                _shown(source, self.site), own)
 
     def make_photos(self) -> None:

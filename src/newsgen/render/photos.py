@@ -20,7 +20,6 @@ import hashlib
 import io
 import multiprocessing
 import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,11 +35,11 @@ _KEPT_INFO = ("transparency", "duration", "loop", "background", "disposal")
 
 
 @dataclass(frozen=True, slots=True)
-class Made:
-    """One picture's outcome: `problem` is None when `target` was written."""
+class Refused:
+    """A picture that cannot be published, and why."""
 
     source: str  # as the site names it, for the message
-    problem: str | None
+    problem: str
 
 
 def cached_name(digest: bytes, suffix: str) -> str:
@@ -55,8 +54,9 @@ def clean(source: Path, target: Path) -> str | None:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        if source.stat().st_size > MAX_BYTES:
-            return (f"is {source.stat().st_size / 1048576:.0f} MB, larger than the "
+        size = source.stat().st_size
+        if size > MAX_BYTES:
+            return (f"is {size / 1048576:.0f} MB, larger than the "
                     f"{MAX_BYTES // 1048576} MB newsgen publishes; export it smaller")
         with Image.open(source) as image:
             pixels = image.width * image.height
@@ -68,10 +68,15 @@ def clean(source: Path, target: Path) -> str | None:
     except (UnidentifiedImageError, Image.DecompressionBombError, SyntaxError, ValueError,
             EOFError, OSError) as exc:
         return f"cannot be read as a picture ({_reason(exc)}); export it again"
+    _put(target, data)
+    return None
+
+
+def _put(target: Path, data: bytes) -> None:
+    """Whole or not at all: a killed build leaves no half picture in the cache."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
-    tmp.replace(target)  # whole or not at all: a killed build leaves no half picture
-    return None
+    tmp.replace(target)
 
 
 def _reason(exc: BaseException) -> str:
@@ -171,7 +176,7 @@ class Photos:
             self._wanted[target] = (source, shown, own)
         return target
 
-    def make(self) -> list[Made]:
+    def make(self) -> list[Refused]:
         """Make every wanted picture the cache does not hold yet; what could not be made."""
         todo = sorted(self._wanted.items())
         self._wanted.clear()
@@ -190,20 +195,8 @@ class Photos:
             if problem is None:
                 continue
             if own:
-                _copy_whole(source, target)
+                _put(target, source.read_bytes())
             else:
-                refused.append(Made(shown, problem))
+                refused.append(Refused(shown, problem))
         return refused
-
-
-def _copy_whole(source: Path, target: Path) -> None:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    shutil.copyfile(source, tmp)
-    tmp.replace(target)
-
-
-def digest_of(path: Path) -> bytes:
-    """The digest of a file's bytes, for a picture the build has no digest of."""
-    with path.open("rb") as file:
-        return hashlib.file_digest(file, "sha256").digest()[:16]
 
