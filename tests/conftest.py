@@ -68,3 +68,10 @@ def write(path: Path, content: str | bytes) -> Path:
     else:
         path.write_text(content, encoding="utf-8")
     return path
+
+
+def largest(public: Path, img) -> Path:
+    """The widest file an <img> offers (its srcset's last candidate, else its src), on disk."""
+    srcset = img.get("srcset", "")
+    url = srcset.split(",")[-1].split()[0] if srcset else img["src"]
+    return public / url.lstrip("/")

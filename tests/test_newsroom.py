@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import feedparser
+from PIL import Image
 
 from conftest import copy_site, html, newsgen, text, write
 from test_build_features import article, build
@@ -140,7 +142,10 @@ def test_article_head_tells_search_engines_and_social_sites(minimal: Path) -> No
     out = build(minimal)
     doc = html(out / "the-gioi" / "hoi-nghi-thuong-dinh-tai-ha-noi" / "index.html")
     url = "https://bao-thu.example/the-gioi/hoi-nghi-thuong-dinh-tai-ha-noi/"
-    image = url + "hoi-nghi.png"
+    # The 800x450 photo, shared in Google's three shapes, each as wide as the photo allows.
+    shapes = [(800, 450), (600, 450), (450, 450)]
+    image = doc.find("meta", property="og:image")["content"]
+    key = re.fullmatch(r"https://bao-thu\.example/img/([0-9a-f]{12})-800x450\.jpg", image)[1]
 
     def meta(prop: str) -> list[str]:
         return [m["content"] for m in doc.find_all("meta", property=prop)]
@@ -149,6 +154,8 @@ def test_article_head_tells_search_engines_and_social_sites(minimal: Path) -> No
     assert doc.find("meta", attrs={"name": "description"})["content"].startswith("Lãnh đạo")
     assert meta("og:type") == ["article"] and meta("og:url") == [url]
     assert meta("og:image") == [image]
+    assert meta("og:image:width") == ["800"] and meta("og:image:height") == ["450"]
+    assert meta("og:image:alt") == ["Toàn cảnh phòng họp"]
     assert meta("og:title") == ["Hội nghị thượng đỉnh tại Hà Nội"]
     assert meta("og:description")[0].startswith("Lãnh đạo các nước")
     assert meta("article:published_time") == ["2022-01-06T09:15:00+07:00"]
@@ -160,7 +167,13 @@ def test_article_head_tells_search_engines_and_social_sites(minimal: Path) -> No
         "script", type="application/ld+json"))
     assert news["@type"] == "NewsArticle"
     assert news["headline"] == "Hội nghị thượng đỉnh tại Hà Nội"
-    assert news["image"] == [image]
+    assert news["image"] == [
+        {"@type": "ImageObject", "url": f"https://bao-thu.example/img/{key}-{w}x{h}.jpg",
+         "width": w, "height": h, "caption": "Phòng họp chính của hội nghị."}
+        for w, h in shapes]
+    for w, h in shapes:
+        with Image.open(out / "img" / f"{key}-{w}x{h}.jpg") as picture:
+            assert picture.size == (w, h)
     assert news["datePublished"] == news["dateModified"] == "2022-01-06T09:15:00+07:00"
     assert news["author"] == [{"@type": "Person", "name": "Thanh Hà",
                                "url": "https://bao-thu.example/authors/thanh-ha/"}]

@@ -32,6 +32,7 @@ from newsgen.content.library import Index, Library, article_values, index, parse
 from newsgen.content.models import Article, parse_datetime
 from newsgen.content.pictures import RASTER
 from newsgen.content.related import RelatedState
+from newsgen.content.renditions import IMG_DIR, Measures
 from newsgen.content.source import unsafe_source
 from newsgen.engine.graph import Graph
 from newsgen.engine.inputs import Files, file_digest, file_key, scan, setting_digests
@@ -169,7 +170,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
     try:
         run = _Build.begin(site_dir, options, result, store, problems)
         run.photos = Photos(Path(scratch.name) if scratch else site_dir / CACHE_DIR / PICTURES,
-                            options.jobs)
+                            options.jobs, run.raw.pictures.renditions.quality)
         return run.run()
     except NewsgenError as exc:
         # Warnings found before the failure belong to the same report (once: --strict
@@ -223,6 +224,7 @@ class _Build:
     plan_loaded: bool = False  # every page of the last build's plan is read (whole_plan)
     report: Report | None = None  # the last build's
     photos: Photos | None = None  # every raster picture is published through it
+    _measures: Measures | None = None
     start: float = field(default_factory=time.perf_counter)
 
     @classmethod
@@ -460,7 +462,7 @@ class _Build:
                          Tracked(self.options, "option"), TrackedMapping(self.static, "static"),
                          self.roots, self.problems,
                          before if isinstance(before, RelatedState) else None,
-                         self.options.jobs)
+                         self.options.jobs, self.measures())
         graph.put("index", graph.inputs(frame), frame=frame)
         self.made = made
         values = dict(made.values)
@@ -555,7 +557,18 @@ class _Build:
     def library(self) -> Library:
         assert self.values is not None
         return Library(self.config, self.values, TrackedMapping(self.static, "static"),
-                       self.roots, self.clock)
+                       self.roots, self.clock, self.measures())
+
+    def measures(self) -> Measures:
+        """What each picture is, by the digests this build took of every file."""
+        if self._measures is None:
+            files = self.files
+            self._measures = Measures(
+                self.raw.pictures.renditions,
+                self.photos.folder if self.photos is not None else None,
+                {path: files.digests[name] for name, path in files.paths.items()
+                 if isinstance(files.digests[name], bytes)})
+        return self._measures
 
     def check_all_pictures(self) -> None:
         """Rendering will not start, so find the bodies' missing pictures now: every
@@ -731,22 +744,27 @@ class _Build:
              ) -> None:
         path = source if isinstance(source, Path) else self.site / source
         key = self.graph.digest(_key_of(path, self.site)) or b""
-        if writer.copy(rel, path, owner, key, self.published(path)):
+        if writer.copy(rel, path, owner, key, self.published(path, rel=rel)):
             remade.append(rel)
 
-    def published(self, path: Path, own: bool = False) -> Callable[[Path, bytes], Path] | None:
-        """How to make the file published for `path`: a raster picture is published
-        without its metadata (render.photos), anything else as it is (None). `own`: a
-        static file of the site."""
+    def published(self, path: Path, own: bool = False, rel: str = ""
+                  ) -> Callable[[Path, bytes], Path] | None:
+        """How to make the file published at `rel` for `path`: a rendition (a width, a
+        format, a crop) is made from it, a raster picture is published without its
+        metadata (render.photos), anything else as it is (None). `own`: a static file
+        of the site."""
         photos = self.photos
         if photos is None or path.suffix.lower() not in RASTER:
             return None
+        name = rel.rpartition("/")[2] if rel.startswith(f"{IMG_DIR}/") else ""
         return lambda source, key: photos.want(source, key or file_digest(str(source)),
-                                               _shown(source, self.site), own)
+                                               _shown(source, self.site), own, name)
 
     def make_photos(self) -> None:
         """Make the pictures wanted so far, before they are copied; one problem each for a
         picture that cannot be published."""
+        if self._measures is not None:
+            self._measures.save()
         if self.photos is None:
             return
         for made in self.photos.make():

@@ -11,13 +11,14 @@ import difflib
 import hashlib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsgen import i18n
+from newsgen.content.renditions import Settings
 from newsgen.content.source import MEGABYTE, Field, parse_mapping, read_text
 from newsgen.errors import BadValue, ConfigError, Problems
 from newsgen.urls import is_slug, path_problem
@@ -39,6 +40,39 @@ class Publisher:
 
     name: str  # empty: the site's title
     logo: str  # site path of a static image, like /images/logo.png; may be empty
+
+
+# Where the default theme shows pictures, and how wide (CSS lengths for `sizes`): the
+# one place its layout is told to the browser, so it can fetch the smallest file that
+# fills each box. A site with its own CSS sets its own under `pictures: sizes:`.
+THEME_SIZES: dict[str, str] = {
+    "hero": "(min-width: 47rem) 44rem, (min-width: 36rem) calc(100vw - 3rem), "
+            "calc(100vw - 2rem)",
+    "body": "(min-width: 47rem) 44rem, (min-width: 36rem) calc(100vw - 3rem), "
+            "calc(100vw - 2rem)",
+    # The first card of the home page's latest news: two columns of three on wide screens.
+    "featured": "(min-width: 76rem) 48.2rem, (min-width: 60rem) calc(66.7vw - 2.5rem), "
+                "(min-width: 36rem) calc(100vw - 3rem), calc(100vw - 2rem)",
+    # The first card of a grid: full width on phones.
+    "lead": "(min-width: 76rem) 23.4rem, (min-width: 60rem) calc(33.4vw - 2rem), "
+            "(min-width: 36rem) calc(50vw - 2.25rem), calc(100vw - 2rem)",
+    # The other cards of a grid: a thumbnail on phones.
+    "grid": "(min-width: 76rem) 23.4rem, (min-width: 60rem) calc(33.4vw - 2rem), "
+            "(min-width: 36rem) calc(50vw - 2.25rem), 7rem",
+    "thumb": "7rem",  # lists: section pages, older news
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Pictures:
+    """How pictures are published (`pictures:` in site.yaml)."""
+
+    renditions: Settings
+    sizes: tuple[tuple[str, str], ...]  # slot -> the CSS width of its box, for `sizes`
+    publish_originals: bool  # the picture whole too (without its metadata), where it was
+
+    def size(self, slot: str) -> str:
+        return dict(self.sizes).get(slot, "100vw")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +98,7 @@ class SiteConfig:
     publisher: Publisher
     svg_pictures: bool
     max_article_mb: float
+    pictures: Pictures
     section_by_slug: Mapping[str, Section] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -240,6 +275,80 @@ def _publisher(f: Field) -> Publisher:
     return Publisher(name, logo)
 
 
+PICTURE_KEYS = ("widths", "formats", "quality", "social_width", "sizes", "publish_originals")
+FORMATS = ("avif", "webp", "jpeg")
+
+
+def _pictures(f: Field) -> Pictures:
+    if not f.is_mapping:
+        raise BadValue("must be 'key: value' lines: " + ", ".join(PICTURE_KEYS))
+    values: dict[str, object] = {}
+    sizes = dict(THEME_SIZES)
+    originals = False
+    problems: list[BadValue] = []
+    for key, item in f.entries().items():
+        try:
+            if key == "sizes":
+                sizes.update(_picture_sizes(item))
+            elif key == "publish_originals":
+                originals = _bool(item)
+            elif key in PICTURE_KEYS:
+                values[key] = _PICTURE_PARSERS[key](item)
+            else:
+                raise BadValue(f"has no key '{key}'{_did_you_mean(key, list(PICTURE_KEYS))}")
+        except BadValue as exc:
+            problems.append(BadValue(str(exc) if key not in PICTURE_KEYS or key == "sizes"
+                                     else f"{key} {exc}", exc.line or item.line))
+    if problems:
+        raise ExceptionGroup("pictures", problems)
+    return Pictures(replace(Settings(), **values), tuple(sorted(sizes.items())),  # type: ignore[arg-type]
+                    originals)
+
+
+def _widths(f: Field) -> tuple[int, ...]:
+    given = f.value
+    if not (isinstance(given, list) and given and all(
+            isinstance(w, int) and not isinstance(w, bool) and 16 <= w <= 4096 for w in given)):
+        raise BadValue("must be a list of widths in pixels, from 16 to 4096, like "
+                       "[360, 720, 1080]")
+    return tuple(sorted(set(given)))
+
+
+def _formats(f: Field) -> tuple[str, ...]:
+    given = f.value
+    if not (isinstance(given, list) and given and all(g in FORMATS for g in given)
+            and given[-1] == "jpeg" and len(set(given)) == len(given)):
+        raise BadValue("must be a list of avif, webp and jpeg that ends with jpeg, the "
+                       "format every browser shows, like [avif, webp, jpeg]")
+    return tuple(given)
+
+
+def _between(low: int, high: int) -> Callable[[Field], int]:
+    def parse(f: Field) -> int:
+        if isinstance(f.value, bool) or not isinstance(f.value, int) \
+                or not low <= f.value <= high:
+            raise BadValue(f"must be a whole number from {low} to {high}, not {f.value!r}")
+        return f.value
+    return parse
+
+
+def _picture_sizes(f: Field) -> dict[str, str]:
+    if not f.is_mapping:
+        raise BadValue("sizes must be 'slot: CSS width' lines, like 'hero: 100vw'")
+    found = {}
+    for slot, text in f.entries().items():
+        try:
+            found[slot] = _text(text)
+        except BadValue as exc:
+            raise BadValue(f"sizes: {slot} {exc}", text.line) from None
+    return found
+
+
+_PICTURE_PARSERS: dict[str, Callable[[Field], object]] = {
+    "widths": _widths, "formats": _formats, "quality": _between(30, 95),
+    "social_width": _between(600, 2400)}
+
+
 def _output(f: Field) -> Path:
     return Path(_text(f))
 
@@ -321,6 +430,11 @@ OPTIONS: dict[str, Option] = {
     "svg_pictures": Option(_bool, False, "Publish SVG drawings that sit beside articles. Off "
                            "by default: an SVG file can hold scripts, which then run on the "
                            "site for every reader."),
+    "pictures": Option(_pictures, Pictures(Settings(), tuple(sorted(THEME_SIZES.items())),
+                                           False),
+                       "How pictures are published: widths, formats (the last is the "
+                       "fallback, jpeg), quality, social_width, sizes per slot of the theme, "
+                       "and publish_originals (off: only the resized copies are published)."),
     "max_article_mb": Option(_megabytes, 1.0, "Largest article file, in megabytes. A long "
                              "report is 0.2 MB; rendering a crafted megabyte takes about "
                              "500 MB of memory."),

@@ -30,6 +30,7 @@ from newsgen.content.frontmatter import SourceFile, split_article
 from newsgen.content.models import Article, Image, Link, Ref, parse_article
 from newsgen.content.pictures import beside_article_problem
 from newsgen.content.related import RelatedState, update_related
+from newsgen.content.renditions import Measures, Placed, crops, ladder
 from newsgen.content.source import read_bytes
 from newsgen.content.taxonomy import group_terms
 from newsgen.engine.tracker import Clock, Frame, read, recording
@@ -201,7 +202,7 @@ def summary(article: Article) -> Article:
     """
     image = article.image
     return replace(article, title="", lead="", body="", body_line=0,
-                   image=replace(image, alt="", caption="") if image else None)
+                   image=replace(image, alt="", caption="", credit="") if image else None)
 
 
 def article_values(articles: Iterable[Article], order: tuple[str, ...]
@@ -216,7 +217,8 @@ def article_values(articles: Iterable[Article], order: tuple[str, ...]
 
 def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: Clock,
           options: object, static: Mapping[str, Path], roots: tuple[Path, ...],
-          problems: Problems, related: RelatedState | None, jobs: int = 1) -> Index:
+          problems: Problems, related: RelatedState | None, jobs: int = 1,
+          measures: Measures | None = None) -> Index:
     """Cross-check every article and work out every value pages read but the articles
     themselves (see `summary` and `article_values`).
 
@@ -250,7 +252,8 @@ def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: 
     if logo and logo.lstrip("/") not in static:
         problems.error(f"publisher logo '{logo}' not found: there is no static{logo}",
                        "site.yaml")
-    heroes = _Heroes(config, roots, static, problems)
+    heroes = _Heroes(config, roots, static, problems,
+                     measures or Measures(config.pictures.renditions))
     values: dict[str, object] = {"order": tuple(a.slug for a in published)}
     for a in published:
         image = heroes.resolve(a, a.image, urls[a.slug]) if a.image else None
@@ -309,8 +312,11 @@ class Library:
     """
 
     def __init__(self, config: SiteConfig, values: Mapping[str, object],
-                 static: Mapping[str, Path], roots: tuple[Path, ...], clock: Clock) -> None:
+                 static: Mapping[str, Path], roots: tuple[Path, ...], clock: Clock,
+                 measures: Measures | None = None) -> None:
         self.config = config
+        # What the pictures of bodies are (the heroes' are in the index's values).
+        self.measures = measures or Measures(config.pictures.renditions)
         self.values = values
         self.static = static  # output path -> file; reads of it are recorded too
         self.roots = roots  # the folders every file read must really be in (source_roots)
@@ -335,8 +341,8 @@ class Library:
     def url(self, slug: str) -> str:
         return self._get(f"url:{slug}")  # type: ignore[return-value]
 
-    def image_url(self, slug: str) -> str | None:
-        """Where the hero image is served from (site-relative or outside); None: none."""
+    def image(self, slug: str) -> Placed | None:
+        """The hero picture: where it is whole (site-relative or outside) and its facts."""
         return self._get(f"image:{slug}")  # type: ignore[return-value]
 
     def related(self, slug: str) -> tuple[str | Link, ...]:
@@ -483,23 +489,27 @@ class _Resolver:
         return tuple(section[position + 1:position + 1 + count])
 
 
+HERO_WIDTH = 720  # pixels: narrower, a hero looks blurred where the layout is widest
+
+
 @dataclass(slots=True)
 class _Heroes:
-    """Finds where each hero picture is served from, collecting the files to copy beside
-    their pages; a missing file is an error here, not a 404 later."""
+    """Finds where each hero picture is served from, collecting the files to publish for
+    it; a missing file is an error here, not a 404 later."""
 
     config: SiteConfig
     roots: tuple[Path, ...]
     static: Mapping[str, Path]
     problems: Problems
+    measures: Measures
     assets: list[Asset] = field(default_factory=list)
     # src -> (its path, whether it is safe): most heroes are a few pictures under static/
     _parsed: dict[str, tuple[PurePosixPath, bool]] = field(default_factory=dict)
 
-    def resolve(self, article: Article, image: Image, page_url: str) -> str | None:
+    def resolve(self, article: Article, image: Image, page_url: str) -> Placed | None:
         src = image.src
         if is_external(src):
-            return src
+            return Placed(src, None)
         parsed = self._parsed.get(src)
         if parsed is None:
             clean = PurePosixPath(src.split("?")[0].split("#")[0])
@@ -511,8 +521,9 @@ class _Heroes:
                                 article.source, image.line)
             return None
         if src.startswith("/"):
-            if str(clean.relative_to("/")) in self.static:
-                return str(clean)
+            rel = str(clean.relative_to("/"))
+            if rel in self.static:
+                return self.place(article, image, self.static[rel], str(clean), False)
             self.problems.error(f"image '{src}' not found: there is no static{src}",
                                 article.source, image.line)
             return None
@@ -526,6 +537,28 @@ class _Heroes:
         if why := beside_article_problem(self.config, self.roots, source, str(clean)):
             self.problems.error(f"image {why}", article.source, image.line)
             return None
-        url = join(page_url, str(clean))
-        self.assets.append(Asset(source, url, article.source))
-        return url
+        return self.place(article, image, source, join(page_url, str(clean)), True)
+
+    def place(self, article: Article, image: Image, source: Path, url: str, beside: bool
+              ) -> Placed | None:
+        """The picture's facts, and its files: renditions, and the picture whole where it
+        is published as it came (an animation, a drawing, or when the site asks)."""
+        facts = self.measures.facts(source)
+        if isinstance(facts, str):
+            if not beside:  # the site's own static/ is trusted: published as it is
+                return Placed(url, None)
+            self.problems.error(f"image '{image.src}' {facts}", article.source, image.line)
+            return None
+        settings = self.config.pictures.renditions
+        if facts.resized:
+            if facts.width < HERO_WIDTH:
+                self.problems.warn(f"image '{image.src}' is {facts.width} px wide; the page "
+                                   f"shows it up to {HERO_WIDTH} px wide, so it looks blurred: "
+                                   "use a photo at least 1600 px wide", article.source,
+                                   image.line)
+            for rendition in [*ladder(facts, settings), *crops(facts, settings, image.focus)]:
+                self.assets.append(Asset(source, rendition.url(facts), article.source))
+        whole = not facts.resized or self.config.pictures.publish_originals
+        if beside and whole:
+            self.assets.append(Asset(source, url, article.source))
+        return Placed(url if whole else "", facts)

@@ -33,6 +33,9 @@ class Image:
     alt: str
     caption: str
     line: int
+    credit: str = ""  # who made it, as readers see it: "Ảnh: Reuters"
+    focus: tuple[int, int] = (50, 50)  # percent across and down: what crops keep in view
+    described: bool = True  # whether `alt:` was written (else the caption stands in)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,15 +244,32 @@ def _part(entries: dict[str, Field], key: str, parse: Parser, config: SiteConfig
         raise BadValue(f"{key} {exc}", exc.line) from None
 
 
+def _focus(f: Field, config: SiteConfig) -> tuple[int, int]:
+    """`focus: 30% 40%`: the point of a picture crops keep, across then down."""
+    text = str(f.value).strip() if isinstance(f.value, str | int) else ""
+    parts = text.replace("%", " ").split()
+    if len(parts) != 2 or not all(p.isdigit() and int(p) <= 100 for p in parts):
+        raise BadValue(f"'{f.value}' is not a point of the picture; write it across then "
+                       "down, like 50% 30% (the middle of the upper third)")
+    return int(parts[0]), int(parts[1])
+
+
 def _image(f: Field, config: SiteConfig) -> Image:
-    entries = _entries(f, ("src", "alt", "caption"), "is written as")
+    entries = _entries(f, ("src", "alt", "caption", "credit", "focus"), "is written as")
     if "src" not in entries:
         raise BadValue("needs 'src:', the picture's file or address")
     src = check_url(_part(entries, "src", _text, config), entries["src"].line)
     caption = _part(entries, "caption", _optional_text, config) if "caption" in entries else ""
+    credit = _part(entries, "credit", _optional_text, config) if "credit" in entries else ""
+    focus = (50, 50)
+    if "focus" in entries:
+        try:
+            focus = _focus(entries["focus"], config)
+        except BadValue as exc:
+            raise BadValue(f"focus {exc}", entries["focus"].line) from None
     # No alt: the caption describes the picture. An empty alt: "" marks it decorative.
     alt = _part(entries, "alt", _optional_text, config) if "alt" in entries else caption
-    return Image(src, alt, caption, entries["src"].line)
+    return Image(src, alt, caption, entries["src"].line, credit, focus, "alt" in entries)
 
 
 def _related(f: Field, config: SiteConfig) -> tuple[Ref | Link, ...]:
@@ -324,7 +344,7 @@ FIELDS: dict[str, FieldSpec] = {
     "lead": FieldSpec(_optional_text, False, "The sapo: one or two sentences above the body."),
     "authors": FieldSpec(_text_list("authors"), False, "Byline: one name or a list."),
     "tags": FieldSpec(_text_list("tags"), False, "A list of topics."),
-    "image": FieldSpec(_image, False, "Hero image: src, alt, caption."),
+    "image": FieldSpec(_image, False, "Hero image: src, alt, caption, credit, focus."),
     "related": FieldSpec(_related, False, "Related articles: slugs or {title, url} links."),
     "older": FieldSpec(_older, False, "Slugs for 'Tin cũ hơn'; by default the newest earlier "
                        "articles of the same section."),
@@ -370,6 +390,10 @@ def parse_article(src: SourceFile, config: SiteConfig, problems: Problems) -> Ar
         return None
     if not src.body.strip():
         problems.warn("the article has no text after the front matter", src.rel, src.body_line)
+    image = values["image"]
+    if isinstance(image, Image) and not image.described:
+        problems.warn("image has no alt:; describe the picture for readers who cannot see "
+                      "it, or write alt: \"\" if it only decorates", src.rel, image.line)
     if "slug" not in src.fields:
         values["slug"] = title_slug(str(values["title"]))
         if not values["slug"]:

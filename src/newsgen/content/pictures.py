@@ -18,7 +18,7 @@ from newsgen.content.source import unsafe_source
 from newsgen.urls import path_problem
 
 RASTER = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WebP",
-          ".avif": "AVIF"}
+          ".avif": "AVIF", ".heic": "HEIC", ".heif": "HEIC"}
 SVG = ".svg"
 HEAD_BYTES = 1024  # enough for any signature, and an SVG's prologue and comments
 _NAMES = list(dict.fromkeys(RASTER.values()))
@@ -40,6 +40,8 @@ def _raster_kind(head: bytes) -> str | None:
         brands = [head[8:12], *(head[i:i + 4] for i in range(16, min(size, len(head)), 4))]
         if b"avif" in brands or b"avis" in brands:
             return "AVIF"
+        if {b"heic", b"heix", b"heim", b"heis", b"mif1"} & set(brands):
+            return "HEIC"  # a phone's photo (and mif1, the brand of any HEIF picture)
     return None
 
 
@@ -57,7 +59,7 @@ def picture_problem(path: Path, name: str, svg: bool) -> str | None:
                 "WebP, or set svg_pictures: true in site.yaml if every writer is trusted")
     if suffix not in RASTER and suffix != SVG:
         return (f"'{name}' is not a picture; a picture is a {KINDS} file (named .jpg, .png, "
-                ".gif, .webp or .avif)")
+                ".gif, .webp, .avif or .heic)")
     try:
         with path.open("rb") as file:
             head = file.read(HEAD_BYTES)

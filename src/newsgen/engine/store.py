@@ -149,6 +149,7 @@ class _Unpickler(pickle.Unpickler):
                                    "newsgen.content.library", "newsgen.content.related",
                                    "newsgen.errors", "newsgen.render.markdown",
                                    "newsgen.render.plan", "newsgen.render.views",
+                                   "newsgen.content.renditions", "newsgen.render.figures",
                                    "newsgen.build"}
 
     def find_class(self, module: str, name: str) -> object:

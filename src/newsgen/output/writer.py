@@ -24,6 +24,8 @@ from newsgen.engine.inputs import racy
 from newsgen.errors import Problems
 from newsgen.output.guard import MARKER
 
+BY_CONTENT = "img/"  # files named by a digest of their bytes (content.renditions)
+
 log = logging.getLogger(__name__)
 
 
@@ -206,6 +208,7 @@ class Writer:
         self._kept: list[str] = []
         self._texts: dict[str, tuple[bytes, bytes]] = {}
         self._copies: dict[str, tuple[Path, bytes, bool]] = {}  # rel -> source, key, link
+        self._copy_keys: dict[str, bytes] = {}  # output path -> digest of what is copied there
         self._made: set[str] = set()  # folders known to exist in the staging folder
         self.touched: set[str] = set()  # folders whose list of names this writer changed
 
@@ -249,9 +252,12 @@ class Writer:
         """
         if self.copied.get(rel) == source:
             return False  # one picture used twice, by the hero and the body
+        if rel.startswith(BY_CONTENT) and self._copy_keys.get(rel) == key:
+            return False  # the same bytes in two files: two articles share a photo
         if not self.claim(rel, owner):
             return False
         self.copied[rel] = source
+        self._copy_keys[rel] = key
         if self.keep(rel, key) is None:
             self._copies[rel] = (made(source, key), key, True) if made else (source, key, False)
             return True

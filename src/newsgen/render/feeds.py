@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from newsgen.content.config import Section, SiteConfig
 from newsgen.content.library import Library
 from newsgen.content.models import Article
+from newsgen.render.figures import shared
 from newsgen.render.xmldoc import OutputFile, add, document, w3c
 from newsgen.urls import absolute, href, listing_url
 
@@ -61,6 +62,13 @@ def _page(section: Section | None) -> str:
 
 def _feed_title(config: SiteConfig, section: Section | None) -> str:
     return f"{section.title} – {config.title}" if section else config.title
+
+
+def _feed_image(library: Library, article: Article) -> str:
+    """The picture a feed reader shows for an article: the one shared on social sites."""
+    pictures = shared(library.image(article.slug), library.config.pictures.renditions,
+                      article.image.focus if article.image else (50, 50))
+    return pictures[0][0] if pictures else ""
 
 
 def _image_type(url: str) -> str | None:
@@ -164,7 +172,7 @@ def _atom(library: Library, section: Section | None, articles: Sequence[Article]
                                        "label": config.section_by_slug[article.section].title})
         for tag in article.tags:
             add(entry, "category", attrs={"term": tag, "label": tag})
-        if image := library.image_url(article.slug):
+        if image := _feed_image(library, article):
             attrs = {"rel": "enclosure", "href": absolute(config.base_url, image)}
             if kind := _image_type(image):
                 attrs["type"] = kind
@@ -216,7 +224,7 @@ def _rss(library: Library, section: Section | None, articles: Sequence[Article])
              {"domain": absolute(config.base_url, _page(config.section_by_slug[article.section]))})
         for tag in article.tags:
             add(item, "category", tag)
-        if image := library.image_url(article.slug):
+        if image := _feed_image(library, article):
             attrs = {"url": absolute(config.base_url, image), "medium": "image"}
             if kind := _image_type(image):
                 attrs["type"] = kind

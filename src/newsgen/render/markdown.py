@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
@@ -21,9 +22,11 @@ from mdit_py_plugins.footnote import footnote_plugin
 from newsgen.content.config import SiteConfig
 from newsgen.content.models import Article
 from newsgen.content.pictures import beside_article_problem
+from newsgen.content.renditions import Measures, Placed, ladder
 from newsgen.engine.store import by_fields
 from newsgen.engine.tracker import read
 from newsgen.errors import Problems
+from newsgen.render.figures import image_view, picture_html
 from newsgen.urls import href, is_external, join, output_path, slugify
 
 # Ids the default theme gives its own elements; a body heading must not take them.
@@ -70,15 +73,19 @@ def make_markdown(raw_html: bool) -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.core.ruler.push("heading_ids", heading_ids)
+    md.add_render_rule("image", render_image)
     return md
 
 
 @dataclass(frozen=True, slots=True)
 class Picture:
-    """A picture in a body that sits next to the article file and is copied beside its page."""
+    """A picture in a body that is a file of the site: beside the article, or in static/."""
 
     source: Path
-    name: str  # as written, relative to the article
+    name: str  # as written: relative to the article, or /images/... for a static file
+    token: Token | None = None
+    static: bool = False
+    line: int = 0
 
 
 def _is_local(url: str) -> bool:
@@ -120,6 +127,8 @@ def check_pictures(article: Article, tokens: list[Token], config: SiteConfig,
             if url.lstrip("/") not in static:
                 problems.error(f"picture '{url}' not found: there is no static{url}",
                                article.source, line)
+            else:
+                pictures.append(Picture(static[url.lstrip("/")], url, token, True, line))
             continue
         name = PurePosixPath(url.split("?")[0].split("#")[0])
         source = folder / name
@@ -132,7 +141,11 @@ def check_pictures(article: Article, tokens: list[Token], config: SiteConfig,
         if why := beside_article_problem(config, roots, source, str(name)):
             problems.error(f"picture {why}", article.source, line)
             continue
-        pictures.append(Picture(source, str(name)))
+        if not token.children and not token.content:
+            problems.warn(f"picture '{url}' has no description; write what it shows between "
+                          "the brackets, ![like this](anh.jpg), for readers who cannot see it",
+                          article.source, line)
+        pictures.append(Picture(source, str(name), token, line=line))
     return pictures
 
 
@@ -143,6 +156,37 @@ def scan_pictures(article: Article, config: SiteConfig, static: Mapping[str, Pat
                    problems)
 
 
+def figures(tokens: list[Token]) -> None:
+    """A paragraph that is one picture with a title, `![alt](anh.jpg "Chú thích")`, becomes
+    a figure with that caption (the paragraph's own tags are left out around it)."""
+    for i in range(len(tokens) - 2):
+        opening, inline, closing = tokens[i:i + 3]
+        if opening.type != "paragraph_open" or closing.type != "paragraph_close":
+            continue
+        children = [c for c in inline.children or [] if c.type != "text" or c.content.strip()]
+        if len(children) == 1 and children[0].type == "image" and children[0].attrGet("title"):
+            opening.hidden = closing.hidden = True
+            children[0].meta["figure"] = True
+
+
+def render_image(renderer: object, tokens: list[Token], idx: int, options: object,
+                 env: dict) -> str:
+    """A body picture: `<picture>` with its widths when it is a file of the site, in a
+    `<figure>` when it has a title."""
+    token = tokens[idx]
+    view = token.meta.get("picture")
+    if view is None:
+        html = renderer.image(tokens, idx, options, env)  # type: ignore[attr-defined]
+    else:
+        html = str(picture_html(view, env.get("sizes", "100vw")))
+    if not token.meta.get("figure"):
+        return html
+    caption = escapeHtml(str(token.attrGet("title") or ""))
+    if view is None:  # the title is the caption now, not a tooltip as well
+        html = html.replace(f' title="{caption}"', "", 1)
+    return f'<figure class="article-figure">{html}<figcaption>{caption}</figcaption></figure>\n'
+
+
 @dataclass(slots=True)
 class BodyRenderer:
     """Renders bodies: local links go under the base path, pictures are checked."""
@@ -150,12 +194,15 @@ class BodyRenderer:
     config: SiteConfig
     static: Mapping[str, Path]
     roots: tuple[Path, ...]
+    measures: Measures
     def render(self, article: Article, page_url: str, problems: Problems) -> Body:
         md = make_markdown(self.config.raw_html)  # read here, so the body depends on it
         tokens = md.parse(article.body)
         statics: list[str] = []
         pictures = check_pictures(article, tokens, self.config, self.static, self.roots,
                                   problems, statics)
+        files = self.place(pictures, page_url, problems, article)
+        figures(tokens)
         base = self.config.base_path
         for token in _walk(tokens):  # one pass: a body has thousands of tokens
             if token.type == "image":
@@ -168,11 +215,36 @@ class BodyRenderer:
             url = str(token.attrGet(attr) or "")
             if url.startswith("/") and _is_local(url):
                 token.attrSet(attr, href(base, url))
-        html = md.renderer.render(tokens, md.options, {})
-        site = self.config.site_dir
-        return Body(html, tuple((p.source.relative_to(site).as_posix(),
-                                 output_path(join(page_url, p.name)))
-                                for p in pictures), tuple(sorted(set(statics))))
+        html = md.renderer.render(tokens, md.options, {"sizes": self.config.pictures.size("body")})
+        return Body(html, tuple(files), tuple(sorted(set(statics))))
+
+    def place(self, pictures: list[Picture], page_url: str, problems: Problems,
+              article: Article) -> list[tuple[str, str]]:
+        """Give each picture's token the view it is shown with; the files to publish for
+        them, as (source in the site, output path)."""
+        site, settings = self.config.site_dir, self.config.pictures.renditions
+        originals = self.config.pictures.publish_originals
+        files: dict[tuple[str, str], None] = {}
+        for picture in pictures:
+            facts = self.measures.facts(picture.source)
+            if isinstance(facts, str):
+                problems.error(f"picture '{picture.name}' {facts}", article.source,
+                               picture.line)
+                continue
+            rel = picture.source.relative_to(site).as_posix() if not picture.static else ""
+            whole = picture.name if picture.static else join(page_url, picture.name)
+            if facts.resized and picture.token is not None:
+                alt = picture.token.content
+                view = image_view(Placed(whole, facts), settings, self.config.base_path, alt,
+                                  str(picture.token.attrGet("title") or ""))
+                picture.token.meta["picture"] = view
+                if picture.static:
+                    rel = _static_rel(picture.source, site)
+                files.update(((rel, output_path(r.url(facts))), None)
+                             for r in ladder(facts, settings))
+            if not picture.static and (not facts.resized or originals):
+                files[(rel, output_path(whole))] = None
+        return list(files)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +255,14 @@ class Body:
     html: str
     pictures: tuple[tuple[str, str], ...]  # (file beside the article; its output path)
     statics: tuple[str, ...]  # static files shown, as paths under static/
+
+
+def _static_rel(path: Path, site: Path) -> str:
+    """A static file's place for messages and digests: in the site, or the theme's."""
+    try:
+        return path.relative_to(site).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _walk(tokens: list[Token]) -> Iterator[Token]:

@@ -89,7 +89,8 @@ class PageRenderer:
         self.fresh = False
         self.env = make_environment(library.config)
         self.views = ViewMaker(library)
-        self.renderer = BodyRenderer(library.config, library.static, library.roots)
+        self.renderer = BodyRenderer(library.config, library.static, library.roots,
+                                     library.measures)
 
     def body(self, slug: str) -> MadeBody:
         """The body query: the article's text rendered for its page."""

@@ -20,8 +20,10 @@ import hashlib
 import io
 import multiprocessing
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from newsgen.content.renditions import Rendition, open_picture, parse_name, reason
 
 PICTURES = "pictures"  # the cache's folder of pictures made for publishing
 PIPELINE = "1"  # part of every cached name: a change to the encoding below makes new files
@@ -51,6 +53,13 @@ def cached_name(digest: bytes, suffix: str) -> str:
 def clean(source: Path, target: Path) -> str | None:
     """Write `source` to `target` as pixels only (see the module's docstring); why not, if
     it cannot be (damaged, too large, not a picture after all)."""
+    return make_all(source, [(target, None)], JPEG_QUALITY)
+
+
+def make_all(source: Path, tasks: list[tuple[Path, Rendition | None]], quality: int
+             ) -> str | None:
+    """Make every file of `tasks` from `source`, decoding it once: the picture whole
+    (None) or a rendition; why not, if it cannot be read."""
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -58,18 +67,110 @@ def clean(source: Path, target: Path) -> str | None:
         if size > MAX_BYTES:
             return (f"is {size / 1048576:.0f} MB, larger than the "
                     f"{MAX_BYTES // 1048576} MB newsgen publishes; export it smaller")
-        with Image.open(source) as image:
+        with open_picture(source) as image:  # type: ignore[attr-defined]
             pixels = image.width * image.height
             if pixels > MAX_PIXELS:
                 return (f"is {image.width}x{image.height} pixels ({pixels / 1e6:.0f} MP), "
                         f"larger than the {MAX_PIXELS // 1_000_000} MP newsgen publishes; "
                         "export it smaller")
-            data = _encode(image)
+            made = [(target, _encode(image)) for target, r in tasks if r is None]
+            parts = [(target, r) for target, r in tasks if r is not None]
+            if parts:
+                made += _renditions(image, parts, quality, scaled=not made)
     except (UnidentifiedImageError, Image.DecompressionBombError, SyntaxError, ValueError,
             EOFError, OSError) as exc:
-        return f"cannot be read as a picture ({_reason(exc)}); export it again"
-    _put(target, data)
+        return f"cannot be read as a picture ({reason(exc)}); export it again"
+    for target, data in made:
+        _put(target, data)
     return None
+
+
+def _renditions(image: object, parts: list[tuple[Path, Rendition]], quality: int,
+                scaled: bool) -> list[tuple[Path, bytes]]:
+    """Each rendition of `parts`, from one decoding of `image` (`scaled`: not decoded yet,
+    so it may be decoded smaller).
+
+    A JPEG is decoded at the smallest power-of-two scale that still covers the
+    widest rendition (libjpeg's DCT scaling): a 4000 px photo needed at 1600 px
+    decodes at half size, four times fewer pixels.
+    """
+    from PIL import Image
+
+    assert isinstance(image, Image.Image)
+    width, height = _upright(image)
+    # A width's height, as content.renditions.ladder gives it (a name holds the width only).
+    parts = [(t, r if r.height else replace(r, height=round(height * r.width / width) or 1))
+             for t, r in parts]
+    if image.format == "JPEG" and scaled:
+        scale = max(_scale_needed(width, height, r) for _, r in parts)
+        image.draft("RGB", (max(1, int(image.width * scale) + 1),
+                            max(1, int(image.height * scale) + 1)))
+    picture = _pixels(image, "RENDITION")
+    assert isinstance(picture, Image.Image)
+    if picture.mode not in ("RGB", "RGBA", "L", "LA"):
+        alpha = "A" in picture.getbands() or "transparency" in picture.info
+        picture = picture.convert("RGBA" if alpha else "RGB")
+    made = []
+    for target, r in parts:
+        piece = picture
+        if r.crop is not None:
+            piece = piece.crop(_crop_box(piece.width, piece.height, r))
+        if piece.size != (r.width, r.height):
+            piece = piece.resize((r.width, r.height), Image.Resampling.LANCZOS,
+                                 reducing_gap=3.0)
+        made.append((target, _save(piece, r.format, quality)))
+    return made
+
+
+def _upright(image: object) -> tuple[int, int]:
+    width, height = image.size  # type: ignore[attr-defined]
+    try:
+        if image.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # type: ignore[attr-defined]
+            return height, width
+    except (SyntaxError, ValueError, OSError, KeyError):
+        pass
+    return width, height
+
+
+def _scale_needed(width: int, height: int, r: Rendition) -> float:
+    """How much of the picture's width the rendition needs (a crop needs its part)."""
+    if r.crop is None:
+        return r.width / width
+    a, b = r.crop
+    return max(r.width / min(width, height * a / b), r.height / min(height, width * b / a))
+
+
+def _crop_box(width: int, height: int, r: Rendition) -> tuple[int, int, int, int]:
+    """The part of a picture of this size that a crop keeps: its ratio, around the focus."""
+    a, b = r.crop or (width, height)
+    fx, fy = r.focus
+    if width * b > height * a:  # wider than the crop: keep the full height
+        part = round(height * a / b)
+        left = min(max(round(width * fx / 100 - part / 2), 0), width - part)
+        return (left, 0, left + part, height)
+    part = round(width * b / a)
+    top = min(max(round(height * fy / 100 - part / 2), 0), height - part)
+    return (0, top, width, top + part)
+
+
+def _save(picture: object, fmt: str, quality: int) -> bytes:
+    from PIL import Image
+
+    assert isinstance(picture, Image.Image)
+    out = io.BytesIO()
+    alpha = "A" in picture.getbands()
+    if fmt == "jpeg":
+        flat = picture.convert("RGB") if picture.mode not in ("RGB", "L") else picture
+        flat.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+    elif fmt == "png":
+        picture.save(out, "PNG", compress_level=6)
+    elif fmt == "webp":
+        picture.convert("RGBA" if alpha else "RGB").save(out, "WEBP", quality=quality,
+                                                         method=4)
+    else:
+        picture.convert("RGBA" if alpha else "RGB").save(out, "AVIF", quality=quality,
+                                                         speed=8)
+    return out.getvalue()
 
 
 def _put(target: Path, data: bytes) -> None:
@@ -77,11 +178,6 @@ def _put(target: Path, data: bytes) -> None:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
     tmp.replace(target)
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).split(":")[0].strip() or type(exc).__name__
-    return text[:80]
 
 
 def _encode(image: object) -> bytes:
@@ -162,18 +258,26 @@ class Photos:
 
     folder: Path
     jobs: int = 1
-    # target -> (source, as the editor names it, whether the site's own)
-    _wanted: dict[Path, tuple[Path, str, bool]] = field(default_factory=dict)
+    quality: int = 80  # of renditions (pictures.quality)
+    # target -> (source, as the editor names it, whether the site's own, the rendition)
+    _wanted: dict[Path, tuple[Path, str, bool, Rendition | None]] = field(default_factory=dict)
 
-    def want(self, source: Path, digest: bytes, shown: str, own: bool = False) -> Path:
-        """The file to publish for `source` (whose bytes have `digest`), made by make().
+    def want(self, source: Path, digest: bytes, shown: str, own: bool = False,
+             name: str = "") -> Path:
+        """The file to publish for `source` (whose bytes have `digest`), made by make():
+        the rendition `name` stands for (renditions.parse_name), else the picture whole.
 
         `own`: a file of the site's own static/ (trusted, as its templates are): one
         that cannot be decoded is published as it is, as it always was, not refused.
         """
-        target = self.folder / cached_name(digest, source.suffix)
+        rendition = parse_name(name) if name else None
+        if rendition is not None and rendition.format:
+            target = self.folder / name  # named by the source's digest and the settings
+        else:
+            rendition = None
+            target = self.folder / cached_name(digest, source.suffix)
         if target not in self._wanted and not target.exists():
-            self._wanted[target] = (source, shown, own)
+            self._wanted[target] = (source, shown, own, rendition)
         return target
 
     def make(self) -> list[Refused]:
@@ -183,20 +287,26 @@ class Photos:
         if not todo:
             return []
         self.folder.mkdir(parents=True, exist_ok=True)
-        work = [(source, target) for target, (source, _, _) in todo]
+        by_source: dict[Path, list[tuple[Path, Rendition | None]]] = {}
+        about: dict[Path, tuple[str, bool]] = {}
+        for target, (source, shown, own, rendition) in todo:
+            by_source.setdefault(source, []).append((target, rendition))
+            about[source] = (shown, own)
+        work = [(source, tasks, self.quality) for source, tasks in by_source.items()]
         forkable = "fork" in multiprocessing.get_all_start_methods()
         if self.jobs > 1 and len(work) >= PARALLEL_FROM and forkable:
             with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
-                problems = pool.starmap(clean, work, chunksize=1)
+                problems = pool.starmap(make_all, work, chunksize=1)
         else:
-            problems = [clean(source, target) for source, target in work]
+            problems = [make_all(*job) for job in work]
         refused = []
-        for (target, (source, shown, own)), problem in zip(todo, problems, strict=True):
+        for (source, tasks, _), problem in zip(work, problems, strict=True):
             if problem is None:
                 continue
+            shown, own = about[source]
             if own:
-                _put(target, source.read_bytes())
+                for target, _ in tasks:
+                    _put(target, source.read_bytes())
             else:
                 refused.append(Refused(shown, problem))
         return refused
-

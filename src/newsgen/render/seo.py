@@ -15,6 +15,7 @@ from markupsafe import Markup
 from newsgen.content.config import SiteConfig
 from newsgen.content.library import Library
 from newsgen.content.models import Article
+from newsgen.render.figures import shared
 from newsgen.urls import absolute, listing_url, slugify
 
 
@@ -22,12 +23,15 @@ from newsgen.urls import absolute, listing_url, slugify
 class MetaView:
     canonical: str  # absolute URL of the page
     og_type: str  # article | website
-    image: str  # absolute URL of the page's picture, or ""
+    image: str  # absolute URL of the page's picture for sharing (1200 px, 16x9), or ""
     published: str  # ISO 8601 with offset, articles only
     modified: str
     section: str  # section title, articles only
     tags: tuple[str, ...]
     json_ld: tuple[Markup, ...]  # each the content of one <script type="application/ld+json">
+    image_width: int = 0
+    image_height: int = 0
+    image_alt: str = ""
 
 
 def _json(data: object) -> Markup:
@@ -49,8 +53,20 @@ def article_meta(library: Library, article: Article) -> MetaView:
     config = library.config
     tz = config.timezone
     url = absolute(config.base_url, library.url(article.slug))
-    image = library.image_url(article.slug) or ""
-    image = absolute(config.base_url, image) if image else ""
+    hero = article.image
+    pictures = shared(library.image(article.slug), config.pictures.renditions,
+                      hero.focus if hero else (50, 50))
+    images: list[object] = []
+    for where, width, height in pictures:
+        item: dict[str, object] = {"@type": "ImageObject", "url": absolute(config.base_url,
+                                                                          where)}
+        if width:
+            item.update(width=width, height=height)
+        if hero and hero.credit:
+            item["creditText"] = hero.credit
+        if hero and hero.caption:
+            item["caption"] = hero.caption
+        images.append(item)
     published = article.date.astimezone(tz).isoformat()
     modified = (article.updated or article.date).astimezone(tz).isoformat()
     section = config.section_by_slug[article.section]
@@ -64,7 +80,7 @@ def article_meta(library: Library, article: Article) -> MetaView:
         "@type": "NewsArticle",
         "headline": article.title,
         "description": article.lead,
-        "image": [image] if image else [],
+        "image": images,
         "datePublished": published,
         "dateModified": modified,
         "author": [{"@type": "Person", "name": name,
@@ -85,5 +101,8 @@ def article_meta(library: Library, article: Article) -> MetaView:
         "itemListElement": [{"@type": "ListItem", "position": n, "name": name, "item": item}
                             for n, (name, item) in enumerate(crumbs, 1)],
     }
-    return MetaView(url, "article", image, published, modified, section.title, article.tags,
-                    (_json(news), _json(breadcrumb)))
+    first = pictures[0] if pictures else ("", 0, 0)
+    return MetaView(url, "article", absolute(config.base_url, first[0]) if first[0] else "",
+                    published, modified, section.title, article.tags,
+                    (_json(news), _json(breadcrumb)), first[1], first[2],
+                    hero.alt if hero else "")

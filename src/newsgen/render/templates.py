@@ -16,6 +16,7 @@ import jinja2.nodes
 from newsgen.content.config import SiteConfig
 from newsgen.engine.store import fingerprint
 from newsgen.errors import TemplateError
+from newsgen.render.figures import picture_html
 from newsgen.theme import template_dirs
 from newsgen.urls import href
 
@@ -34,6 +35,9 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     )
     # Read at every call: a page that links an asset depends on the base path.
     env.globals["asset"] = lambda path: href(config.base_path, "/" + str(path).lstrip("/"))
+    # {{ picture(image, "hero") }}: the slot names the box's width in `pictures.sizes`.
+    env.globals["picture"] = lambda image, slot, **options: picture_html(
+        image, config.pictures.size(slot), **options)
     return env
 
 

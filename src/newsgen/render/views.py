@@ -18,6 +18,7 @@ from newsgen.engine.store import by_fields
 from newsgen.engine.tracker import Memo, read
 from newsgen.i18n import format_datetime
 from newsgen.render.feeds import feed_links
+from newsgen.render.figures import ImageView, image_view
 from newsgen.render.plan import Page, home_articles
 from newsgen.render.seo import MetaView, article_meta, page_meta
 from newsgen.urls import TAGS_URL, absolute, href, is_external, listing_url, slugify
@@ -41,15 +42,6 @@ class TimeView:
     iso: str  # for <time datetime>
     text: str  # date and time in the site's language (strings.datetime_format)
     short: str  # the date alone (strings.date_format)
-
-
-@dataclass(frozen=True, slots=True)
-class ImageView:
-    __reduce__ = by_fields
-
-    src: str
-    alt: str
-    caption: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,10 +231,11 @@ class ViewMaker:
         return self._memo.get(value, make)  # type: ignore[return-value]
 
     def image(self, article: Article) -> ImageView | None:
-        url = self.library.image_url(article.slug)
-        if article.image is None or url is None:
+        placed = self.library.image(article.slug)
+        if article.image is None or placed is None:
             return None
-        return ImageView(self.href(url), article.image.alt, article.image.caption)
+        return image_view(placed, self.config.pictures.renditions, self.config.base_path,
+                          article.image.alt, article.image.caption, article.image.credit)
 
     def make_card(self, slug: str) -> CardView:
         """The card query: what a teaser of the article shows, wherever it appears."""
