@@ -13,7 +13,7 @@ from pathlib import Path
 import pillow_heif
 from PIL import Image
 
-from conftest import html, newsgen, write
+from conftest import REPO, html, newsgen, write
 from test_photos import assert_pixels_only, camera_exif, camera_jpeg
 
 SECTION = "the-gioi"
@@ -318,3 +318,21 @@ def test_made_renditions_are_kept_and_a_new_photo_makes_only_its_own(minimal: Pa
     now = {p.name: p.stat().st_mtime_ns for p in cache.iterdir() if p.suffix != ".json"}
     assert {n: t for n, t in now.items() if n in made} == made
     assert len(set(now) - set(made)) == 2 * 5 + 3
+
+
+def test_the_example_sites_photos_reach_readers_upright_and_without_gps(tmp_path: Path) -> None:
+    """The example site's photos are real files: a camera JPEG with its GPS position, one
+    the camera stored sideways, and a phone's HEIC."""
+    with Image.open(REPO / "content" / SECTION / "cang-bien-hoang-hon.jpg") as sent:
+        assert sent.getexif().get_ifd(0x8825), "the example photo has lost its GPS block"
+    out = tmp_path / "public"
+    run = newsgen("build", "-s", REPO, "-o", out, "--no-cache")
+    assert run.code == 0, run.err
+    made = sorted((out / "img").iterdir())
+    assert len(made) >= 3 * (2 * 6 + 3)
+    for path in made:
+        assert_pixels_only(path)
+        with Image.open(path) as image:
+            assert image.width >= image.height  # all three are landscape, the sideways one too
+    for name in ("cang-bien-hoang-hon.jpg", "canh-dong-bien-gioi.jpg", "phong-ten-lua.heic"):
+        assert not list(out.rglob(name)), f"{name} itself was published"
