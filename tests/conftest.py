@@ -71,7 +71,10 @@ def write(path: Path, content: str | bytes) -> Path:
 
 
 def largest(public: Path, img) -> Path:
-    """The widest file an <img> offers (its srcset's last candidate, else its src), on disk."""
-    srcset = img.get("srcset", "")
+    """The widest file a picture offers (the last candidate of its first <source>, else of
+    the <img>, else its src), on disk."""
+    picture = img.find_parent("picture")
+    source = picture.find("source") if picture is not None else None
+    srcset = source["srcset"] if source is not None else img.get("srcset", "")
     url = srcset.split(",")[-1].split()[0] if srcset else img["src"]
     return public / url.lstrip("/")

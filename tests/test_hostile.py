@@ -158,8 +158,9 @@ def test_every_kind_of_news_picture_is_published(minimal: Path, name: str, kind:
     public = built(minimal)
     img = html(public / "the-gioi" / "bai-anh" / "index.html").find(class_="article-body") \
         .find("img")
-    with Image.open(largest(public, img)) as image:
-        assert (image.format, image.size) == ("JPEG", (16, 9))
+    with Image.open(largest(public, img)) as image, Image.open(public / img["src"][1:]) as jpeg:
+        assert (image.format, image.size, jpeg.format, jpeg.size) == \
+            ("WEBP", (16, 9), "JPEG", (16, 9))
         assert image.convert("RGB").getpixel((8, 4))[2] > 150
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pillow_heif
 from PIL import Image
 
-from conftest import REPO, html, newsgen, write
+from conftest import REPO, html, largest, newsgen, write
 from test_photos import assert_pixels_only, camera_exif, camera_jpeg
 
 SECTION = "the-gioi"
@@ -73,18 +73,18 @@ def test_a_camera_photo_is_published_in_widths_and_formats_never_wider(minimal: 
     hero = page_of(minimal, "hien-truong").select_one("figure.article-hero picture")
     source = hero.select_one("source")
     img = hero.select_one("img")
-    assert source["type"] == "image/webp"
-    assert source["sizes"] == img["sizes"] and "44rem" in img["sizes"]
-    webp, jpeg = candidates(source["srcset"]), candidates(img["srcset"])
-    assert [w for _, w in webp] == [w for _, w in jpeg] == [160, 320, 480, 720, 1080, 1600]
-    for (url, width), kind in [*((c, "WEBP") for c in webp), *((c, "JPEG") for c in jpeg)]:
+    assert source["type"] == "image/webp" and "44rem" in source["sizes"]
+    webp = candidates(source["srcset"])
+    assert [w for _, w in webp] == [160, 320, 480, 720, 1080, 1600]
+    # Every browser in use reads WebP: the JPEG fallback is one file, the <img>'s src.
+    assert not img.has_attr("srcset") and not img.has_attr("sizes")
+    for (url, width), kind in [*((c, "WEBP") for c in webp), ((img["src"], 720), "JPEG")]:
         assert re.fullmatch(r"/img/[0-9a-f]{12}-\d+\.(webp|jpg)", url), url
         with Image.open(served(minimal, url)) as image:
             assert (image.format, image.width) == (kind, width)
             assert image.height == round(1333 * width / 2000)
         assert_pixels_only(served(minimal, url))
-    # The plain src and its box: the shape of the photo, so nothing moves when it loads.
-    assert img["src"] == {w: u for u, w in jpeg}[720]
+    # The box has the shape of the photo, so nothing moves when it loads.
     assert (int(img["width"]), int(img["height"])) == (720, 480)
     assert img["loading"] == "eager" and img["alt"] == "Toàn cảnh hien-truong"
     # The camera's file itself is not published (pictures.publish_originals is off).
@@ -96,7 +96,9 @@ def test_a_small_photo_is_never_upscaled_and_is_warned_about(minimal: Path) -> N
     path = story(minimal, "nho", "nho.jpg")
     err = build(minimal)
     img = page_of(minimal, "nho").select_one("figure.article-hero img")
-    assert [w for _, w in candidates(img["srcset"])] == [160, 320, 480, 500]
+    webp = img.find_parent("picture").select_one("source")["srcset"]
+    assert [w for _, w in candidates(webp)] == [160, 320, 480, 500]
+    assert img["src"].endswith("-500.jpg")
     line = path.read_text(encoding="utf-8").splitlines().index("  src: nho.jpg") + 1
     assert (f"content/{SECTION}/nho.md:{line}: warning: image 'nho.jpg' is 500 px wide; the page "
             "shows it up to 720 px wide, so it looks blurred: use a photo at least 1600 px "
@@ -109,11 +111,12 @@ def test_one_photo_in_two_articles_is_one_set_of_files(minimal: Path) -> None:
     story(minimal, "mot", "chung.jpg")
     story(minimal, "hai", "chung-ban-sao.jpg")
     build(minimal)
-    srcsets = [page_of(minimal, name).select_one("figure.article-hero img")["srcset"]
+    srcsets = [page_of(minimal, name).select_one("figure.article-hero source")["srcset"]
                for name in ("mot", "hai")]
     assert srcsets[0] == srcsets[1]
     key = candidates(srcsets[0])[0][0].split("/")[-1].split("-")[0]
-    assert len(list((minimal / "public" / "img").glob(f"{key}-*"))) == 2 * 5 + 3  # + crops
+    # Five widths in WebP, the JPEG fallback and three crops, once.
+    assert len(list((minimal / "public" / "img").glob(f"{key}-*"))) == 5 + 1 + 3
 
 
 def test_a_replaced_photo_gets_new_addresses(minimal: Path) -> None:
@@ -139,12 +142,14 @@ def test_cards_offer_small_widths_for_their_small_boxes(minimal: Path) -> None:
     card = next(img for img in home.select("img.card-image") if "/img/" in img["src"])
     assert card["alt"] == "" and card["loading"] == "lazy"
     assert (int(card["width"]), int(card["height"])) == (720, 450)
-    assert [w for _, w in candidates(card["srcset"])][:2] == [160, 320]
-    assert card.find_parent("picture").select_one("source")["type"] == "image/webp"
+    source = card.find_parent("picture").select_one("source")
+    assert source["type"] == "image/webp"
+    assert [w for _, w in candidates(source["srcset"])][:2] == [160, 320]
     older = page_of(minimal, "moi")  # its "Tin cũ hơn" shows the other
-    thumbs = [img for img in older.select(".older-list img.card-image, .card-list img.card-image")
+    thumbs = [img.find_parent("picture").select_one("source") for img in
+              older.select(".older-list img.card-image, .card-list img.card-image")
               if "/img/" in img["src"]]
-    assert thumbs and all(img["sizes"] == "7rem" for img in thumbs)
+    assert thumbs and all(s["sizes"] == "7rem" for s in thumbs)
 
 
 def test_sharing_pictures_are_crops_at_1200_with_credit(minimal: Path) -> None:
@@ -212,18 +217,20 @@ def test_a_body_picture_with_a_title_is_a_figure_with_its_caption(minimal: Path)
     figure = article.select_one("figure")
     assert figure.parent.name != "p"
     img = figure.select_one("picture img")
+    webp = figure.select_one("picture source")["srcset"]
     assert img["alt"] == "Người dân xếp hàng" and img["loading"] == "lazy"
     assert (int(img["width"]), int(img["height"])) == (720, 480)
     assert figure.select_one("figcaption").get_text() == "Người dân xếp hàng bỏ phiếu."
     assert not img.has_attr("title")
     inline = [i for i in article.select("p img") if i["alt"] == "bản đồ"]
     assert len(inline) == 1 and inline[0].find_parent("picture") is not None
-    assert [w for _, w in candidates(inline[0]["srcset"])] == [160, 320, 480, 720, 800]
+    offered = inline[0].find_parent("picture").select_one("source")["srcset"]
+    assert [w for _, w in candidates(offered)] == [160, 320, 480, 720, 800]
     line = path.read_text(encoding="utf-8").splitlines().index("![](ban-do.jpg)") + 1
     assert (f"content/{SECTION}/than.md:{line}: warning: picture 'ban-do.jpg' has no "
             "description; write what it shows between the brackets, ![like this](anh.jpg), "
             "for readers who cannot see it") in err.splitlines()
-    for url, _ in candidates(img["srcset"]):
+    for url, _ in candidates(webp):
         assert_pixels_only(served(minimal, url))
 
 
@@ -240,11 +247,12 @@ def test_a_phone_photo_in_heic_is_published_upright_and_turned_once(minimal: Pat
     build(minimal)
     img = page_of(minimal, "dien-thoai").select_one("figure.article-hero img")
     assert (int(img["width"]), int(img["height"])) == (600, 900)
-    with Image.open(served(minimal, candidates(img["srcset"])[-1][0])) as image:
-        assert image.size == (600, 900) and image.format == "JPEG"
+    widest = largest(minimal / "public", img)
+    with Image.open(widest) as image:
+        assert image.size == (600, 900) and image.format == "WEBP"
         top, bottom = image.convert("RGB").getpixel((300, 100)), image.getpixel((300, 800))
     assert top[0] > 150 > top[2] and bottom[2] > 150 > bottom[0]
-    assert_pixels_only(served(minimal, candidates(img["srcset"])[-1][0]))
+    assert_pixels_only(widest)
     assert not list((minimal / "public").rglob("*.heic"))
 
 
@@ -253,8 +261,9 @@ def test_a_sideways_camera_photo_is_published_upright(minimal: Path) -> None:
     story(minimal, "doc", "doc.jpg")
     build(minimal)
     img = page_of(minimal, "doc").select_one("figure.article-hero img")
-    assert [w for _, w in candidates(img["srcset"])] == [160, 320, 480, 600]
-    with Image.open(served(minimal, candidates(img["srcset"])[-1][0])) as image:
+    offered = img.find_parent("picture").select_one("source")["srcset"]
+    assert [w for _, w in candidates(offered)] == [160, 320, 480, 600]
+    with Image.open(largest(minimal / "public", img)) as image:
         assert image.size == (600, 900)
         top, bottom = image.convert("RGB").getpixel((300, 50)), image.getpixel((300, 850))
     assert top[0] > 150 > top[2] and bottom[2] > 150 > bottom[0]  # the left half went on top
@@ -284,9 +293,9 @@ def test_picture_settings_change_widths_formats_and_sizes(minimal: Path) -> None
     build(minimal)
     picture = page_of(minimal, "cai-dat").select_one("figure.article-hero picture")
     assert [s["type"] for s in picture.select("source")] == ["image/avif", "image/webp"]
-    img = picture.select_one("img")
-    assert img["sizes"] == "90vw"
-    assert [w for _, w in candidates(img["srcset"])] == [400, 800]  # no wider than asked
+    assert {s["sizes"] for s in picture.select("source")} == {"90vw"}
+    offered = picture.select_one("source")["srcset"]
+    assert [w for _, w in candidates(offered)] == [400, 800]  # no wider than asked
     avif = candidates(picture.select_one("source")["srcset"])[0][0]
     with Image.open(served(minimal, avif)) as image:
         assert image.format == "AVIF" and image.width == 400
@@ -317,7 +326,7 @@ def test_made_renditions_are_kept_and_a_new_photo_makes_only_its_own(minimal: Pa
     build(minimal)
     now = {p.name: p.stat().st_mtime_ns for p in cache.iterdir() if p.suffix != ".json"}
     assert {n: t for n, t in now.items() if n in made} == made
-    assert len(set(now) - set(made)) == 2 * 5 + 3
+    assert len(set(now) - set(made)) == 5 + 1 + 3
 
 
 def test_the_example_sites_photos_reach_readers_upright_and_without_gps(tmp_path: Path) -> None:
@@ -329,7 +338,7 @@ def test_the_example_sites_photos_reach_readers_upright_and_without_gps(tmp_path
     run = newsgen("build", "-s", REPO, "-o", out, "--no-cache")
     assert run.code == 0, run.err
     made = sorted((out / "img").iterdir())
-    assert len(made) >= 3 * (2 * 6 + 3)
+    assert len(made) >= 3 * (6 + 1 + 3)
     for path in made:
         assert_pixels_only(path)
         with Image.open(path) as image:

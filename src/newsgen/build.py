@@ -225,6 +225,7 @@ class _Build:
     report: Report | None = None  # the last build's
     photos: Photos | None = None  # every raster picture is published through it
     _measures: Measures | None = None
+    _digests: dict[Path, bytes] = field(default_factory=dict)  # file -> digest, for copies
     start: float = field(default_factory=time.perf_counter)
 
     @classmethod
@@ -743,7 +744,9 @@ class _Build:
     def copy(self, writer: Writer, rel: str, source: Path | str, owner: str, remade: list[str]
              ) -> None:
         path = source if isinstance(source, Path) else self.site / source
-        key = self.graph.digest(_key_of(path, self.site)) or b""
+        key = self._digests.get(path)
+        if key is None:  # a photo is copied as a dozen renditions: its digest is looked up once
+            key = self._digests[path] = self.graph.digest(_key_of(path, self.site)) or b""
         if writer.copy(rel, path, owner, key, self.published(path, rel=rel)):
             remade.append(rel)
 
@@ -757,8 +760,8 @@ class _Build:
         if photos is None or path.suffix.lower() not in RASTER:
             return None
         name = rel.rpartition("/")[2] if rel.startswith(f"{IMG_DIR}/") else ""
-        return lambda source, key: photos.want(source, key or file_digest(str(source)),
-                                               _shown(source, self.site), own, name)
+        return lambda source, key: photos.want(source, key or file_digest(str(source)), own,
+                                               name)
 
     def make_photos(self) -> None:
         """Make the pictures wanted so far, before they are copied; one problem each for a
@@ -768,7 +771,7 @@ class _Build:
         if self.photos is None:
             return
         for made in self.photos.make():
-            self.problems.error(f"this picture {made.problem}", made.source)
+            self.problems.error(f"this picture {made.problem}", _shown(made.source, self.site))
         self.problems.check(ContentError, strict=self.options.strict)
 
     def write_generated(self, writer: Writer, library: Library, paths: tuple[str, ...],

@@ -148,12 +148,31 @@ def formats(facts: Facts, settings: Settings) -> tuple[str, ...]:
     return tuple(chosen)
 
 
+FALLBACK_WIDTH = 720  # the one file of the fallback format, for a browser that knows no better
+
+
+def fallback_width(facts: Facts, settings: Settings) -> int:
+    fitting = widths(facts, settings)
+    return next((w for w in fitting if w >= FALLBACK_WIDTH), fitting[-1])
+
+
 def ladder(facts: Facts, settings: Settings) -> list[Rendition]:
-    """Every width in every format: what `srcset` offers."""
+    """Every width in every better format (what `srcset` offers), and the fallback.
+
+    The fallback format (JPEG) is one file: every browser in use reads WebP,
+    so a JPEG at every width would be published for nobody. When JPEG is the
+    only format, it gets every width.
+    """
     if not facts.resized:
         return [Rendition(facts.width, facts.height, "")]
-    return [Rendition(w, round(facts.height * w / facts.width) or 1, fmt)
-            for fmt in formats(facts, settings) for w in widths(facts, settings)]
+    chosen = formats(facts, settings)
+
+    def at(width: int, fmt: str) -> Rendition:
+        return Rendition(width, round(facts.height * width / facts.width) or 1, fmt)
+    if len(chosen) == 1:
+        return [at(w, chosen[0]) for w in widths(facts, settings)]
+    return [*(at(w, fmt) for fmt in chosen[:-1] for w in widths(facts, settings)),
+            at(fallback_width(facts, settings), chosen[-1])]
 
 
 def crops(facts: Facts, settings: Settings, focus: tuple[int, int] = (50, 50)
@@ -256,7 +275,8 @@ class Measures:
         """The facts of the picture at `path`; why not, if it cannot be read."""
         from newsgen.engine.inputs import file_digest
 
-        digest = self.digests.get(str(path)) or file_digest(str(path))
+        where = os.path.abspath(path)  # noqa: PTH100 (how the input scan names files)
+        digest = self.digests.get(where) or file_digest(where)
         known = self._load()
         seen = known.get(digest.hex())
         if seen is None:

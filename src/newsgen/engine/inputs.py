@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import blake3
 
 from newsgen.engine.store import fingerprint
 from newsgen.theme import THEME_DIR, source_dirs
@@ -74,18 +75,20 @@ LARGE_FILE = 256 * 1024  # bytes: a file this large is hashed in a thread of its
 def file_digest(path: str) -> bytes:
     """The digest of a file's bytes; b"gone" when it cannot be read.
 
-    SHA-256, not the BLAKE2 of `fingerprint`: a site's pictures are most of its
-    bytes (2 GB for 1,000 camera photos), and OpenSSL's SHA-256 runs on the
-    processor's SHA instructions at more than twice BLAKE2's speed here.
+    BLAKE3, not the BLAKE2 of `fingerprint`: a site's photos are most of its
+    bytes (2 GB for 1,000 camera photos), every build that starts without its
+    records (a CI checkout) reads them all, and BLAKE3's vector code hashes
+    them at three times the speed of OpenSSL's SHA-256 here (0.14 s against
+    0.51 s for 387 MB, one thread), letting go of the GIL while it works.
     """
-    h = hashlib.sha256()
+    h = blake3.blake3()
     try:
         with open(path, "rb") as f:  # noqa: PTH123 (a Path per file costs more)
             while chunk := f.read(CHUNK):
                 h.update(chunk)
     except OSError:
         return b"gone"
-    return h.digest()[:16]
+    return h.digest(16)
 
 
 @dataclass(slots=True)
@@ -112,7 +115,7 @@ def scan(site_dir: Path, known: dict[str, tuple[str, bytes]]) -> Files:
     stats = source_files(site_dir)
     todo = [path for path, stat in stats.items()
             if (old := known.get(path)) is None or old[0] != stat or stat == "gone"]
-    # hashlib lets go of the GIL while it hashes: threads read and hash large files (the
+    # BLAKE3 lets go of the GIL while it hashes: threads read and hash large files (the
     # pictures) in parallel. Small ones (the articles) are quicker one after the other:
     # for them, handing work to a thread costs more than the hashing.
     large = [path for path in todo if stats[path] != "gone"

@@ -324,13 +324,14 @@ class Writer:
             self.written += new
         self._texts.clear()
         for rel, (source, key, link) in self._copies.items():
-            target = self.root / rel
+            target = root + rel  # a string, as above: a photo is a dozen files
             self._touch(rel)
-            if not self.fresh:
-                _clear(target)
+            if not fresh:
+                _clear(Path(target))
             if not (link and _link(source, target)):
                 shutil.copyfile(source, target)
-            self.entries[rel] = stat_entry(target, key, key)
+            st = os.stat(target)  # noqa: PTH116
+            self.entries[rel] = Entry(key, key, st.st_size, st.st_mtime_ns, st.st_ino)
             self.written += 1
         self._copies.clear()
 

@@ -10,15 +10,24 @@ of a body (through the Markdown renderer).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from newsgen.content.renditions import MIME, Facts, Placed, Settings, crops, formats, ladder
+from newsgen.content.renditions import (
+    IMG_DIR,
+    MIME,
+    Facts,
+    Placed,
+    Settings,
+    crops,
+    fallback_width,
+    formats,
+    ladder,
+)
 from newsgen.engine.store import by_fields
 from newsgen.urls import href
-
-FALLBACK_WIDTH = 720  # the plain src: what a reader that knows no srcset gets
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,26 +52,31 @@ class ImageView:
     sources: tuple[SourceView, ...]  # better formats, best first
 
 
+@functools.lru_cache(maxsize=8192)
 def image_view(placed: Placed, settings: Settings, base: str, alt: str, caption: str = "",
                credit: str = "") -> ImageView:
-    """The view of a placed picture; `base`: the site's base path for hrefs."""
+    """The view of a placed picture; `base`: the site's base path for hrefs. Made once per
+    picture and text: a card's picture is on a hundred pages."""
     facts = placed.facts
     if facts is None:  # outside the site, or a file of the site's own that is no picture
         return ImageView(href(base, placed.url), alt, caption, credit, 0, 0, "", ())
     if not facts.resized:
         return ImageView(href(base, placed.url), alt, caption, credit, facts.width,
                          facts.height, "", ())
+    folder = href(base, f"/{IMG_DIR}/")  # names are hex digits and a width: nothing to quote
     every = ladder(facts, settings)
     chosen = formats(facts, settings)
-    sets = {fmt: ", ".join(f"{href(base, r.url(facts))} {r.width}w" for r in every
+    sets = {fmt: ", ".join(f"{folder}{r.name(facts)} {r.width}w" for r in every
                            if r.format == fmt) for fmt in chosen}
-    fallback = [r for r in every if r.format == chosen[-1]]
-    plain = next((r for r in fallback if r.width >= FALLBACK_WIDTH), fallback[-1])
-    return ImageView(href(base, plain.url(facts)), alt, caption, credit, plain.width,
-                     plain.height, sets[chosen[-1]],
+    width = fallback_width(facts, settings)
+    plain = next(r for r in every if r.format == chosen[-1] and r.width == width)
+    only = len(chosen) == 1  # JPEG alone: the <img> offers every width itself
+    return ImageView(f"{folder}{plain.name(facts)}", alt, caption, credit, plain.width,
+                     plain.height, sets[chosen[-1]] if only else "",
                      tuple(SourceView(MIME[fmt], sets[fmt]) for fmt in chosen[:-1]))
 
 
+@functools.lru_cache(maxsize=8192)
 def picture_html(image: ImageView, sizes: str, css_class: str = "", loading: str = "lazy",
                  alt: str | None = None) -> Markup:
     """The `<picture>` element; `alt` replaces the picture's own (a card's is "")."""
@@ -70,15 +84,14 @@ def picture_html(image: ImageView, sizes: str, css_class: str = "", loading: str
     size = f' width="{image.width}" height="{image.height}"' if image.width else ""
     css = f' class="{escape(css_class)}"' if css_class else ""
     priority = ' fetchpriority="high"' if loading == "eager" else ""
-    if not image.srcset:
-        return Markup(f'<img src="{escape(image.src)}" alt="{escape(text)}"{size}{css} '
-                      f'loading="{escape(loading)}" decoding="async"{priority}>')
+    tail = (f' alt="{escape(text)}"{size}{css} loading="{escape(loading)}" '
+            f'decoding="async"{priority}>')
+    if not image.srcset and not image.sources:
+        return Markup(f'<img src="{escape(image.src)}"{tail}')
     sources = "".join(f'<source type="{s.type}" srcset="{escape(s.srcset)}" '
                       f'sizes="{escape(sizes)}">' for s in image.sources)
-    return Markup(f"<picture>{sources}<img src=\"{escape(image.src)}\" "
-                  f'srcset="{escape(image.srcset)}" sizes="{escape(sizes)}" '
-                  f'alt="{escape(text)}"{size}{css} loading="{escape(loading)}" '
-                  f'decoding="async"{priority}></picture>')
+    offered = f' srcset="{escape(image.srcset)}" sizes="{escape(sizes)}"' if image.srcset else ""
+    return Markup(f'<picture>{sources}<img src="{escape(image.src)}"{offered}{tail}</picture>')
 
 
 def shared(placed: Placed | None, settings: Settings, focus: tuple[int, int]
