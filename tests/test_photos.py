@@ -138,7 +138,7 @@ def test_body_and_static_pictures_lose_their_metadata_too(minimal: Path) -> None
         assert_pixels_only(path)
         with Image.open(path) as image:
             assert image.mode == "RGBA" and image.size == (30, 20)
-            red, green, blue, alpha = image.getpixel((3, 3))
+            red, green, _, alpha = image.getpixel((3, 3))
         assert green > 100 > red and 110 < alpha < 145  # half transparent, as it was
     assert_pixels_only(published(minimal, "images/logo-anh.jpg"))
     assert_pixels_only(hero_file(minimal, "bieu-do"))
