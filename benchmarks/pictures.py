@@ -4,8 +4,8 @@ Three builds of the same articles, each from an empty output folder and with no
 build store (as on CI after a fresh clone):
 
 - without pictures (the heroes are the corpus's one small SVG);
-- with pictures and no picture cache: every photo is decoded, cleaned and
-  written (render.photos);
+- with pictures and no picture cache: every photo is decoded once and made
+  into its widths, fallback and crops (render.photos);
 - with pictures and the picture cache of the build before (CI with
   `actions/cache`): the target is within 10 % of the build without pictures.
 
