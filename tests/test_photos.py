@@ -250,7 +250,10 @@ def test_a_static_file_that_does_not_decode_is_the_sites_own_and_published_as_it
         minimal: Path) -> None:
     """static/ is the site's, as trusted as its templates: what published before still does."""
     odd = write(minimal / "static" / "images" / "la.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 40)
-    article(minimal, "la", "/images/la.png")
+    article(minimal, "la", "/images/la.png", "Trong bài:\n\n![Hình lạ](/images/la.png)\n")
     run = newsgen("build", cwd=minimal)
     assert run.code == 0, run.err
     assert published(minimal, "images/la.png").read_bytes() == odd.read_bytes()
+    page = html(minimal / "public" / "the-gioi" / "anh-la" / "index.html")
+    assert [img["src"] for img in page.select("figure.article-hero img, .article-body img")] \
+        == ["/images/la.png", "/images/la.png"]

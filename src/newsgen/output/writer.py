@@ -20,11 +20,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsgen.content.renditions import IMG_DIR
 from newsgen.engine.inputs import racy
 from newsgen.errors import Problems
 from newsgen.output.guard import MARKER
 
-BY_CONTENT = "img/"  # files named by a digest of their bytes (content.renditions)
+BY_CONTENT = f"{IMG_DIR}/"  # files named by a digest of their bytes
 
 log = logging.getLogger(__name__)
 

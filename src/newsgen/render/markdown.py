@@ -83,7 +83,7 @@ class Picture:
 
     source: Path
     name: str  # as written: relative to the article, or /images/... for a static file
-    token: Token | None = None
+    token: Token
     static: bool = False
     line: int = 0
 
@@ -228,18 +228,15 @@ class BodyRenderer:
         for picture in pictures:
             facts = self.measures.facts(picture.source)
             if isinstance(facts, str):
-                problems.error(f"picture '{picture.name}' {facts}", article.source,
-                               picture.line)
+                if not picture.static:  # the site's own static/ is trusted: shown as it is
+                    problems.error(f"picture '{picture.name}' {facts}", article.source,
+                                   picture.line)
                 continue
-            rel = picture.source.relative_to(site).as_posix() if not picture.static else ""
+            rel = _site_rel(picture.source, site)
             whole = picture.name if picture.static else join(page_url, picture.name)
-            if facts.resized and picture.token is not None:
-                alt = picture.token.content
-                view = image_view(Placed(whole, facts), settings, self.config.base_path, alt,
-                                  str(picture.token.attrGet("title") or ""))
-                picture.token.meta["picture"] = view
-                if picture.static:
-                    rel = _static_rel(picture.source, site)
+            if facts.resized:
+                picture.token.meta["picture"] = image_view(
+                    Placed(whole, facts), settings, self.config.base_path, picture.token.content)
                 files.update(((rel, output_path(r.url(facts))), None)
                              for r in ladder(facts, settings))
             if not picture.static and (not facts.resized or originals):
@@ -257,8 +254,8 @@ class Body:
     statics: tuple[str, ...]  # static files shown, as paths under static/
 
 
-def _static_rel(path: Path, site: Path) -> str:
-    """A static file's place for messages and digests: in the site, or the theme's."""
+def _site_rel(path: Path, site: Path) -> str:
+    """A picture's file as the build copies it: in the site, or the theme's static/."""
     try:
         return path.relative_to(site).as_posix()
     except ValueError:

@@ -50,12 +50,6 @@ def cached_name(digest: bytes, suffix: str) -> str:
     return f"{key}{suffix.lower()}"
 
 
-def clean(source: Path, target: Path) -> str | None:
-    """Write `source` to `target` as pixels only (see the module's docstring); why not, if
-    it cannot be (damaged, too large, not a picture after all)."""
-    return make_all(source, [(target, None)], JPEG_QUALITY)
-
-
 def make_all(source: Path, tasks: list[tuple[Path, Rendition | None]], quality: int
              ) -> str | None:
     """Make every file of `tasks` from `source`, decoding it once: the picture whole
