@@ -34,6 +34,7 @@ from newsgen.content.pictures import RASTER
 from newsgen.content.related import RelatedState
 from newsgen.content.renditions import IMG_DIR, Measures
 from newsgen.content.source import unsafe_source
+from newsgen.engine.checkout import BLOBS, Checkout
 from newsgen.engine.graph import Graph
 from newsgen.engine.inputs import Files, file_digest, file_key, scan, setting_digests
 from newsgen.engine.store import (
@@ -282,7 +283,9 @@ class _Build:
 
     def take_inputs(self) -> None:
         graph, site = self.graph, self.site
-        self.files = scan(site, self.store.file_stats() if self.store.on else {})
+        checkout = Checkout(site.absolute(), self.photos.folder / BLOBS if self.photos else None)
+        self.files = scan(site, self.store.file_stats() if self.store.on else {}, checkout)
+        checkout.save()
         self.store.save_file_stats(self.files.fresh, self.files.gone)
         recorded = graph.load_prefix("file:") | graph.load_prefix("theme:")
         for name, digest in self.files.digests.items():

@@ -14,17 +14,22 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import blake3
 
 from newsgen.engine.store import fingerprint
 from newsgen.theme import THEME_DIR, source_dirs
 
+if TYPE_CHECKING:
+    from newsgen.engine.checkout import Checkout
+
 CHUNK = 1 << 20  # bytes read at a time when a file's digest is taken
 
 
 def source_files(site_dir: Path) -> dict[str, str]:
-    """Every file a build may read, with its size, time and inode."""
+    """Every file a build may read, with its size, time, inode and change time (which no
+    tool can set back, as `touch -d` or an archive does a file's time)."""
     found: dict[str, str] = {}
     for root in source_dirs(site_dir):
         _walk(str(root), found)
@@ -46,7 +51,7 @@ def _walk(folder: str, found: dict[str, str]) -> None:
             found[entry.path] = "gone"
             continue
         link = ":link" if entry.is_symlink() else ""
-        found[entry.path] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}{link}"
+        found[entry.path] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}:{st.st_ctime_ns}{link}"
 
 
 
@@ -70,6 +75,7 @@ def file_key(path: str, site: str) -> str:
 
 
 LARGE_FILE = 256 * 1024  # bytes: a file this large is hashed in a thread of its own
+ASK_GIT_FROM = 64 * 1024 * 1024  # bytes to hash before asking git (some 10 ms) pays
 
 
 def file_digest(path: str) -> bytes:
@@ -102,8 +108,10 @@ class Files:
     links: set[str] = field(default_factory=set)  # node names of files that are symlinks
 
 
-def scan(site_dir: Path, known: dict[str, tuple[str, bytes]]) -> Files:
-    """Every source file with its digest, reading only those whose stat moved.
+def scan(site_dir: Path, known: dict[str, tuple[str, bytes]],
+         checkout: Checkout | None = None) -> Files:
+    """Every source file with its digest, reading only those whose stat moved, or, for
+    large files of a fresh clone, those git cannot vouch for (`checkout`).
 
     A stat taken within a clock tick of a change cannot vouch for the file (see
     `racy`): it is recorded as unknown, and the file is read again next time.
@@ -118,12 +126,20 @@ def scan(site_dir: Path, known: dict[str, tuple[str, bytes]]) -> Files:
     # BLAKE3 lets go of the GIL while it hashes: threads read and hash large files (the
     # pictures) in parallel. Small ones (the articles) are quicker one after the other:
     # for them, handing work to a thread costs more than the hashing.
-    large = [path for path in todo if stats[path] != "gone"
-             and int(stats[path].partition(":")[0]) >= LARGE_FILE]
+    sizes = {path: int(stats[path].partition(":")[0]) for path in todo if stats[path] != "gone"}
+    large = [path for path, size in sizes.items() if size >= LARGE_FILE]
+    made: dict[str, bytes] = {}
+    if checkout is not None and sum(sizes[path] for path in large) >= ASK_GIT_FROM:
+        made = checkout.digests(stats, large)  # a fresh clone: git knows what it wrote
+        large = [path for path in large if path not in made]
     with ThreadPoolExecutor(min(8, os.cpu_count() or 1)) if len(large) > 1 else \
             contextlib.nullcontext() as pool:
-        made = dict(zip(large, pool.map(file_digest, large) if pool else map(file_digest, large),
-                        strict=True))
+        hashed = dict(zip(large, pool.map(file_digest, large) if pool
+                          else map(file_digest, large), strict=True))
+    if checkout is not None:
+        for path, digest in hashed.items():
+            checkout.learn(path, digest)
+    made.update(hashed)
     made.update((path, file_digest(path)) for path in todo if path not in made)
     for path, stat in stats.items():
         key = file_key(path, site)
