@@ -32,7 +32,7 @@ from newsgen.content.library import Index, Library, article_values, index, parse
 from newsgen.content.models import Article, parse_datetime
 from newsgen.content.pictures import RASTER
 from newsgen.content.related import RelatedState
-from newsgen.content.renditions import IMG_DIR, Measures
+from newsgen.content.renditions import IMG_DIR, Measures, Rendition, crops, ladder
 from newsgen.content.source import unsafe_source
 from newsgen.engine.checkout import BLOBS, Checkout
 from newsgen.engine.graph import Graph
@@ -675,8 +675,15 @@ class _Build:
                         self.copy(writer, rel, source, owners.get(path, path), remade)
         with _step(self.result, "feeds"):
             self.write_generated(writer, library, paths, remade)
+        settings = self.raw.pictures.renditions
         for asset in cast(tuple, values["assets"]):
-            self.copy(writer, output_path(asset.url), asset.source, asset.used_by, remade)
+            if asset.facts is None:
+                self.copy(writer, output_path(asset.url), asset.source, asset.used_by, remade)
+                continue
+            for rendition in [*ladder(asset.facts, settings),
+                              *crops(asset.facts, settings, asset.focus)]:
+                self.copy(writer, f"{IMG_DIR}/{rendition.name(asset.facts)}", asset.source,
+                          asset.used_by, remade, rendition)
         for rel, source in self.static.items():
             key = graph.digest(f"static:{rel}") or b""
             if writer.copy(rel, source, f"static/{rel}", key, self.published(source, own=True)):
@@ -744,24 +751,27 @@ class _Build:
         self.graph.put(f"body:{made.slug}", made.digest, made.packed, made.frame)
         self.values.made[f"body:{made.slug}"] = made.body or made.packed  # type: ignore[union-attr]
 
-    def copy(self, writer: Writer, rel: str, source: Path | str, owner: str, remade: list[str]
-             ) -> None:
+    def copy(self, writer: Writer, rel: str, source: Path | str, owner: str, remade: list[str],
+             rendition: Rendition | None = None) -> None:
         path = source if isinstance(source, Path) else self.site / source
         key = self._digests.get(path)
         if key is None:  # a photo is copied as a dozen renditions: its digest is looked up once
             key = self._digests[path] = self.graph.digest(_key_of(path, self.site)) or b""
-        if writer.copy(rel, path, owner, key, self.published(path, rel=rel)):
+        if writer.copy(rel, path, owner, key, self.published(path, rel=rel, rendition=rendition)):
             remade.append(rel)
 
-    def published(self, path: Path, own: bool = False, rel: str = ""
-                  ) -> Callable[[Path, bytes], Path] | None:
+    def published(self, path: Path, own: bool = False, rel: str = "",
+                  rendition: Rendition | None = None) -> Callable[[Path, bytes], str] | None:
         """How to make the file published at `rel` for `path`: a rendition (a width, a
-        format, a crop) is made from it, a raster picture is published without its
-        metadata (render.photos), anything else as it is (None). `own`: a static file
-        of the site."""
+        format, a crop: `rendition`, or what its name says) is made from it, a raster
+        picture is published without its metadata (render.photos), anything else as it
+        is (None). `own`: a static file of the site."""
         photos = self.photos
         if photos is None or path.suffix.lower() not in RASTER:
             return None
+        if rendition is not None:
+            name = rel.rpartition("/")[2]
+            return lambda source, key: photos.want(source, key, own, name, rendition)
         name = rel.rpartition("/")[2] if rel.startswith(f"{IMG_DIR}/") else ""
         return lambda source, key: photos.want(source, key or file_digest(str(source)), own,
                                                name)

@@ -30,9 +30,10 @@ from newsgen.content.frontmatter import SourceFile, split_article
 from newsgen.content.models import Article, Image, Link, Ref, parse_article
 from newsgen.content.pictures import beside_article_problem
 from newsgen.content.related import RelatedState, update_related
-from newsgen.content.renditions import Measures, Placed, crops, ladder
+from newsgen.content.renditions import Facts, Measures, Placed
 from newsgen.content.source import read_bytes
 from newsgen.content.taxonomy import group_terms
+from newsgen.engine.store import by_fields
 from newsgen.engine.tracker import Clock, Frame, read, recording
 from newsgen.errors import Problem, Problems, printable
 from newsgen.urls import is_external, join, permalink, slugify
@@ -42,11 +43,16 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Asset:
-    """A file copied into the output beside the page that uses it."""
+    """A file copied into the output beside the page that uses it, or a photo published
+    as its renditions (`facts`): one value for a dozen files, which the copy step
+    names (content.renditions) as the pages that show them do."""
 
+    __reduce__ = by_fields
     source: Path
-    url: str  # site-relative
+    url: str  # site-relative; "" for a photo's renditions
     used_by: str  # the article file, for error messages
+    facts: Facts | None = None
+    focus: tuple[int, int] = (50, 50)  # what the photo's crops keep
 
 
 @dataclass(frozen=True, slots=True)
@@ -505,6 +511,7 @@ class _Heroes:
     assets: list[Asset] = field(default_factory=list)
     # src -> (its path, whether it is safe): most heroes are a few pictures under static/
     _parsed: dict[str, tuple[PurePosixPath, bool]] = field(default_factory=dict)
+    _folders: dict[str, str] = field(default_factory=dict)  # real places, this build
 
     def resolve(self, article: Article, image: Image, page_url: str) -> Placed | None:
         src = image.src
@@ -534,7 +541,8 @@ class _Heroes:
             self.problems.error(f"image '{src}' not found: there is no {rel} next to the "
                                 "article", article.source, image.line)
             return None
-        if why := beside_article_problem(self.config, self.roots, source, str(clean)):
+        if why := beside_article_problem(self.config, self.roots, source, str(clean),
+                                         self._folders):
             self.problems.error(f"image {why}", article.source, image.line)
             return None
         return self.place(article, image, source, join(page_url, str(clean)), True)
@@ -549,15 +557,13 @@ class _Heroes:
                 return Placed(url, None)
             self.problems.error(f"image '{image.src}' {facts}", article.source, image.line)
             return None
-        settings = self.config.pictures.renditions
         if facts.resized:
             if facts.width < HERO_WIDTH:
                 self.problems.warn(f"image '{image.src}' is {facts.width} px wide; the page "
                                    f"shows it up to {HERO_WIDTH} px wide, so it looks blurred: "
                                    "use a photo at least 1600 px wide", article.source,
                                    image.line)
-            for rendition in [*ladder(facts, settings), *crops(facts, settings, image.focus)]:
-                self.assets.append(Asset(source, rendition.url(facts), article.source))
+            self.assets.append(Asset(source, "", article.source, facts, image.focus))
         whole = not facts.resized or self.config.pictures.publish_originals
         if beside and whole:
             self.assets.append(Asset(source, url, article.source))

@@ -76,15 +76,16 @@ def picture_problem(path: Path, name: str, svg: bool) -> str | None:
 
 
 def beside_article_problem(config: SiteConfig, roots: tuple[Path, ...], source: Path,
-                           name: str) -> str | None:
-    """Why the file an article shows from beside it as `name` cannot be copied into the
-    site; None if it can.
+                           name: str, folders: dict[str, str] | None = None) -> str | None:
+    """Why the file an article shows from beside it as `name` (no '..' in it) cannot be
+    copied into the site; None if it can.
 
     Checked at every build, for pages kept from the last one too: the file may
-    have been replaced by something else since. `roots`: `theme.source_roots`.
+    have been replaced by something else since. `roots`: `theme.source_roots`;
+    `folders`: see `unsafe_source`.
     """
     if why := path_problem("/" + name):
         return f"'{name}' {why}; rename the file"
-    if why := unsafe_source(source, config.site_dir, roots):
+    if why := unsafe_source(source, config.site_dir, roots, folders=folders):
         return f"'{name}' is {why}; put the picture itself beside the article"
     return picture_problem(source, name, config.svg_pictures)

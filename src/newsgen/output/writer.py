@@ -208,7 +208,7 @@ class Writer:
         self.written = 0  # files with new bytes
         self._kept: list[str] = []
         self._texts: dict[str, tuple[bytes, bytes]] = {}
-        self._copies: dict[str, tuple[Path, bytes, bool]] = {}  # rel -> source, key, link
+        self._copies: dict[str, tuple[Path | str, bytes, bool]] = {}  # rel -> source, key, link
         self._copy_keys: dict[str, bytes] = {}  # output path -> digest of what is copied there
         self._made: set[str] = set()  # folders known to exist in the staging folder
         self.touched: set[str] = set()  # folders whose list of names this writer changed
@@ -243,7 +243,7 @@ class Writer:
         return True
 
     def copy(self, rel: str, source: Path, owner: str, key: bytes,
-             made: Callable[[Path, bytes], Path] | None = None) -> bool:
+             made: Callable[[Path, bytes], Path | str] | None = None) -> bool:
         """A file copied as it is; `key`: the digest of its bytes. True if it is copied
         anew (not kept from the previous build).
 

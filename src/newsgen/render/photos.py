@@ -50,7 +50,7 @@ def cached_name(digest: bytes, suffix: str) -> str:
     return f"{key}{suffix.lower()}"
 
 
-def make_all(source: Path, tasks: list[tuple[Path, Rendition | None]], quality: int
+def make_all(source: Path, tasks: list[tuple[str, Rendition | None]], quality: int
              ) -> str | None:
     """Make every file of `tasks` from `source`, decoding it once: the picture whole
     (None) or a rendition; why not, if it cannot be read."""
@@ -79,8 +79,8 @@ def make_all(source: Path, tasks: list[tuple[Path, Rendition | None]], quality: 
     return None
 
 
-def _renditions(image: object, parts: list[tuple[Path, Rendition]], quality: int,
-                scaled: bool) -> list[tuple[Path, bytes]]:
+def _renditions(image: object, parts: list[tuple[str, Rendition]], quality: int,
+                scaled: bool) -> list[tuple[str, bytes]]:
     """Each rendition of `parts`, from one decoding of `image` (`scaled`: not decoded yet,
     so it may be decoded smaller).
 
@@ -106,7 +106,7 @@ def _renditions(image: object, parts: list[tuple[Path, Rendition]], quality: int
         picture = picture.convert("RGBA" if alpha else "RGB")
     # Each width is made from the smallest picture already made that is wider: resizing
     # 1600 px down to 1080 costs a third of resizing the 2000 px decoding again.
-    made: list[tuple[Path, bytes]] = []
+    made: list[tuple[str, bytes]] = []
     sizes: dict[tuple[int, int, tuple[int, int] | None, tuple[int, int]], object] = {}
     steps = [picture]
     for target, r in sorted(parts, key=lambda part: (part[1].crop is not None, -part[1].width)):
@@ -191,9 +191,10 @@ def _save(picture: object, fmt: str, quality: int) -> bytes:
     return out.getvalue()
 
 
-def _put(target: Path, data: bytes) -> None:
+def _put(target: str, data: bytes) -> None:
     """Whole or not at all: a killed build leaves no half picture in the cache."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    folder, name = os.path.split(target)
+    tmp = Path(folder, f".{name}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
     tmp.replace(target)
 
@@ -278,20 +279,28 @@ class Photos:
     jobs: int = 1
     quality: int = 80  # of renditions (pictures.quality)
     # target -> (source, whether the site's own, the rendition)
-    _wanted: dict[Path, tuple[Path, bool, Rendition | None]] = field(default_factory=dict)
+    _wanted: dict[str, tuple[Path, bool, Rendition | None]] = field(default_factory=dict)
     _names: set[str] | None = None
 
-    def want(self, source: Path, digest: bytes, own: bool = False, name: str = "") -> Path:
+    @property
+    def _folder(self) -> str:
+        """The folder as the start of a file's path: a Path per rendition costs more."""
+        return f"{self.folder}{os.sep}"
+
+    def want(self, source: Path, digest: bytes, own: bool = False, name: str = "",
+             rendition: Rendition | None = None) -> str:
         """The file to publish for `source` (whose bytes have `digest`), made by make():
-        the rendition `name` stands for (renditions.parse_name), else the picture whole.
+        the rendition named `name` (`rendition`, or what the name stands for:
+        renditions.parse_name), else the picture whole.
 
         `own`: a file of the site's own static/ (trusted, as its templates are): one
         that cannot be decoded is published as it is, as it always was, not refused.
         """
-        rendition = parse_name(name) if name else None
+        if rendition is None:
+            rendition = parse_name(name) if name else None
         if rendition is None or not rendition.format:
             rendition, name = None, cached_name(digest, source.suffix)
-        target = self.folder / name  # named by the source's digest and the settings
+        target = self._folder + name  # named by the source's digest and the settings
         if name not in self._present() and target not in self._wanted:
             self._wanted[target] = (source, own, rendition)
         return target
@@ -312,7 +321,7 @@ class Photos:
         if not todo:
             return []
         self.folder.mkdir(parents=True, exist_ok=True)
-        by_source: dict[Path, list[tuple[Path, Rendition | None]]] = {}
+        by_source: dict[Path, list[tuple[str, Rendition | None]]] = {}
         own: dict[Path, bool] = {}
         for target, (source, theirs, rendition) in todo:
             by_source.setdefault(source, []).append((target, rendition))
@@ -327,7 +336,7 @@ class Photos:
         refused = []
         for (source, tasks, _), problem in zip(work, problems, strict=True):
             if problem is None:
-                self._present().update(target.name for target, _ in tasks)
+                self._present().update(target.rpartition(os.sep)[2] for target, _ in tasks)
                 continue
             if own[source]:
                 for target, _ in tasks:
