@@ -131,6 +131,26 @@ def test_a_picture_replaced_by_a_page_after_a_build_is_refused_on_the_next(
     assert "alert('gia-mao')" not in published(public)
 
 
+def test_a_hero_replaced_by_a_page_after_a_build_is_refused_on_the_next(
+        minimal: Path) -> None:
+    """The verdict on a hero's bytes is remembered between builds, by their digest: other
+    bytes under the same name are looked at again."""
+    shutil.copyfile(PNG, minimal / "content" / "the-gioi" / "bieu-do.png")
+    article(minimal, "bieu-do", "Nội dung.", "image:\n  src: bieu-do.png\n  alt: Biểu đồ\n")
+    public = built(minimal)
+    before = manifest(public)
+    built(minimal)  # the verdict is on record now
+    write(minimal / "content" / "the-gioi" / "bieu-do.png", "<script>alert('gia-mao')</script>\n")
+    run = newsgen("build", "-s", minimal)
+    assert run.code == 1, run.err
+    assert run.err.splitlines()[0] == (
+        "content/the-gioi/bieu-do.md:6: image 'bieu-do.png' is named .png but is not "
+        "a PNG picture inside (nor a JPEG, PNG, GIF, WebP, AVIF or HEIC one); export it again "
+        "as .png")
+    assert manifest(public) == before
+    assert "alert('gia-mao')" not in published(public)
+
+
 def test_svg_beside_an_article_is_published_only_where_the_site_allows_it(
         minimal: Path) -> None:
     write(minimal / "content" / "the-gioi" / "ban-do.svg",

@@ -542,7 +542,7 @@ class _Heroes:
                                 "article", article.source, image.line)
             return None
         if why := beside_article_problem(self.config, self.roots, source, str(clean),
-                                         self._folders):
+                                         self._folders, self.measures):
             self.problems.error(f"image {why}", article.source, image.line)
             return None
         return self.place(article, image, source, join(page_url, str(clean)), True)

@@ -12,10 +12,14 @@ XML, and XML can hold scripts: it is refused unless the site allows it.
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from newsgen.content.config import SiteConfig
 from newsgen.content.source import unsafe_source
 from newsgen.urls import path_problem
+
+if TYPE_CHECKING:
+    from newsgen.content.renditions import Measures
 
 RASTER = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WebP",
           ".avif": "AVIF", ".heic": "HEIC", ".heif": "HEIC"}
@@ -50,10 +54,25 @@ def _is_svg(head: bytes) -> bool:
     return text.startswith((b"<?xml", b"<svg", b"<!--", b"<!doctype svg")) and b"<svg" in text
 
 
-def picture_problem(path: Path, name: str, svg: bool) -> str | None:
+def picture_problem(path: Path, name: str, svg: bool, measures: Measures | None = None
+                    ) -> str | None:
     """Why the file at `path`, named `name` in the article, cannot be published as a
-    picture; None if it can. `svg`: whether the site publishes SVG drawings."""
+    picture; None if it can. `svg`: whether the site publishes SVG drawings.
+
+    `measures`: where the verdict on bytes already seen is kept; a build of
+    1,000 photos then opens none of them to find what it found before.
+    """
     suffix = PurePosixPath(name).suffix.lower()
+    token = f"{suffix}:{svg}"
+    if measures is not None and measures.passed(path, token):
+        return None
+    why = _sniffed_problem(path, name, suffix, svg)
+    if why is None and measures is not None:
+        measures.passes(path, token)
+    return why
+
+
+def _sniffed_problem(path: Path, name: str, suffix: str, svg: bool) -> str | None:
     if suffix == SVG and not svg:
         return (f"'{name}' is an SVG drawing, which can hold scripts; export it as PNG or "
                 "WebP, or set svg_pictures: true in site.yaml if every writer is trusted")
@@ -76,7 +95,8 @@ def picture_problem(path: Path, name: str, svg: bool) -> str | None:
 
 
 def beside_article_problem(config: SiteConfig, roots: tuple[Path, ...], source: Path,
-                           name: str, folders: dict[str, str] | None = None) -> str | None:
+                           name: str, folders: dict[str, str] | None = None,
+                           measures: Measures | None = None) -> str | None:
     """Why the file an article shows from beside it as `name` (no '..' in it) cannot be
     copied into the site; None if it can.
 
@@ -88,4 +108,4 @@ def beside_article_problem(config: SiteConfig, roots: tuple[Path, ...], source: 
         return f"'{name}' {why}; rename the file"
     if why := unsafe_source(source, config.site_dir, roots, folders=folders):
         return f"'{name}' is {why}; put the picture itself beside the article"
-    return picture_problem(source, name, config.svg_pictures)
+    return picture_problem(source, name, config.svg_pictures, measures)

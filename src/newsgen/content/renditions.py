@@ -289,6 +289,19 @@ class Measures:
         return Facts(key_of(digest, self.settings), width, height, kind, still, alpha,
                      path.suffix.lower())
 
+    def passed(self, path: Path, check: str) -> bool:
+        """Whether the bytes at `path` passed `check` (a name for it) in a build before;
+        False when this build took no digest of them."""
+        digest = self.digests.get(os.path.abspath(path))  # noqa: PTH100
+        return digest is not None and f"{check}:{digest.hex()}" in self._load()
+
+    def passes(self, path: Path, check: str) -> None:
+        """The bytes at `path` passed `check`: the next build need not look again."""
+        digest = self.digests.get(os.path.abspath(path))  # noqa: PTH100
+        if digest is not None:
+            self._load()[f"{check}:{digest.hex()}"] = [1]
+            self._new = True
+
     def _load(self) -> dict[str, list]:
         if self._known is None:
             self._known = {}
