@@ -675,21 +675,12 @@ class _Build:
                         self.copy(writer, rel, source, owners.get(path, path), remade)
         with _step(self.result, "feeds"):
             self.write_generated(writer, library, paths, remade)
-        settings = self.raw.pictures.renditions
-        for asset in cast(tuple, values["assets"]):
-            if asset.facts is None:
-                self.copy(writer, output_path(asset.url), asset.source, asset.used_by, remade)
-                continue
-            for rendition in [*ladder(asset.facts, settings),
-                              *crops(asset.facts, settings, asset.focus)]:
-                self.copy(writer, f"{IMG_DIR}/{rendition.name(asset.facts)}", asset.source,
-                          asset.used_by, remade, rendition)
-        for rel, source in self.static.items():
-            key = graph.digest(f"static:{rel}") or b""
-            if writer.copy(rel, source, f"static/{rel}", key, self.published(source, own=True)):
-                remade.append(rel)
-        self.problems.check(ContentError, strict=self.options.strict)
-        tree = self.publish(writer, renderer, pages, owners, remade)
+        from newsgen.render.pages import PARALLEL_FROM
+        many = self.options.jobs > 1 and len(pages) >= PARALLEL_FROM
+        if not many:
+            self.copy_files(writer, remade)
+            self.problems.check(ContentError, strict=self.options.strict)
+        tree = self.publish(writer, renderer, pages, owners, remade, many)
         report = Report(self.warnings(), self._held_back(), dict(writer.owners),
                         dict(zip(paths, self.planned_pages(paths), strict=True)),
                         self.sources(), writer.pages)
@@ -700,6 +691,23 @@ class _Build:
                 graph.commit()
         self.result.rendered, self.result.written = writer.rendered, writer.written
         return self.finish(report, tree, tuple(remade))
+
+    def copy_files(self, writer: Writer, remade: list[str]) -> None:
+        """The pictures and static files, claimed after every page and feed."""
+        settings, values = self.raw.pictures.renditions, self.values
+        assert values is not None
+        for asset in cast(tuple, values["assets"]):
+            if asset.facts is None:
+                self.copy(writer, output_path(asset.url), asset.source, asset.used_by, remade)
+                continue
+            for rendition in [*ladder(asset.facts, settings),
+                              *crops(asset.facts, settings, asset.focus)]:
+                self.copy(writer, f"{IMG_DIR}/{rendition.name(asset.facts)}", asset.source,
+                          asset.used_by, remade, rendition)
+        for rel, source in self.static.items():
+            key = self.graph.digest(f"static:{rel}") or b""
+            if writer.copy(rel, source, f"static/{rel}", key, self.published(source, own=True)):
+                remade.append(rel)
 
     def _kept(self, path: str) -> bool:
         """Whether the last build's page at `path` is still there, as it made it."""
@@ -849,12 +857,15 @@ class _Build:
         return [OutputFile("_redirects", "\n".join(sorted(lines)) + "\n")] if lines else []
 
     def publish(self, writer: Writer, renderer: PageRenderer, pages: list[Page],
-                owners: dict[str, str], remade: list[str]) -> Tree:
+                owners: dict[str, str], remade: list[str], many: bool) -> Tree:
         """Render `pages` into the output: alone, a page is renamed into the live folder;
-        otherwise everything goes through a staging folder swapped in at once."""
-        from newsgen.render.pages import PARALLEL_FROM, render_pages
+        otherwise everything goes through a staging folder swapped in at once.
+
+        `many`: the pages render in worker processes, and meanwhile this one copies
+        the pictures and static files (a photo is a dozen links); pictures still to
+        be made wait until the workers are done."""
+        from newsgen.render.pages import render_pages
         previous = self.previous
-        many = self.options.jobs > 1 and len(pages) >= PARALLEL_FROM
         results: list[Rendered] = []
         if not many:
             with _step(self.result, "render"):
@@ -879,7 +890,7 @@ class _Build:
                     publishing=lambda: _step(self.result, "publish")) as staging:
             with _step(self.result, "write" if not many else "render"):
                 self.make_photos()
-                writer.flush(page.path for page in pages)
+                writer.flush((page.path for page in pages), copies=not many)
                 for page, result in zip(pages if not many else [], results, strict=True):
                     assert result.data is not None
                     entry, new = place(staging, page.path, result.data, result.key, previous,
@@ -889,13 +900,19 @@ class _Build:
                     renderer.root, renderer.previous, renderer.fresh = staging, previous, \
                         writer.fresh
                     for page, result in zip(pages, render_pages(
-                            renderer, pages, self.options.jobs, self.options.progress),
+                            renderer, pages, self.options.jobs, self.options.progress,
+                            meanwhile=lambda: self.copy_meanwhile(writer, remade)),
                             strict=True):
                         self.take(writer, page, result, owners, remade)
                 self.make_photos()
                 writer.flush()  # the pictures the rendered bodies show
             self.problems.check(ContentError, strict=self.options.strict)
         return writer.tree(self.output)
+
+    def copy_meanwhile(self, writer: Writer, remade: list[str]) -> None:
+        self.copy_files(writer, remade)
+        if self.photos is None or not self.photos.pending:
+            writer.flush()
 
     def take(self, writer: Writer, page: Page, result: Rendered, owners: dict[str, str],
              remade: list[str]) -> None:

@@ -292,12 +292,14 @@ class Writer:
         """Whether the staging folder started empty: then nothing is in any file's way."""
         return self.spare is None
 
-    def flush(self, pages: Iterable[str] = ()) -> None:
+    def flush(self, pages: Iterable[str] = (), copies: bool = True) -> None:
         """Put every kept, written and copied file into the staging folder, and make the
         folders of `pages`, which are rendered into it next.
 
         Folders are made in one go, before any file: one mkdir per folder instead
         of one attempt per file, which on a busy disk is most of the writing time.
+        `copies=False` makes the copies' folders but leaves the copies for a later
+        flush: a photo is a dozen links, made while other processes render pages.
         """
         self._make_folders([*self._kept, *self._texts, *self._copies, *pages])
         spare = self.spare.entries if self.spare else {}
@@ -324,6 +326,8 @@ class Writer:
                                            self.fresh)
             self.written += new
         self._texts.clear()
+        if not copies:
+            return
         for rel, (source, key, link) in self._copies.items():
             target = root + rel  # a string, as above: a photo is a dozen files
             self._touch(rel)

@@ -156,8 +156,11 @@ def _body_chunk(slugs: Sequence[str]) -> list[MadeBody]:
 
 
 def _across(renderer: PageRenderer, items: Sequence[T],
-            work: Callable[[Sequence[T]], list[R]], jobs: int) -> Iterator[R]:
-    """`work` over `items` in chunks, in forked processes when there are many; in order."""
+            work: Callable[[Sequence[T]], list[R]], jobs: int,
+            meanwhile: Callable[[], None] | None = None) -> Iterator[R]:
+    """`work` over `items` in chunks, in forked processes when there are many; in order.
+    `meanwhile` runs in this process once the work is handed out (else before it): the
+    parent only waits for results, so what it does then is nearly free."""
     global _RENDERER
     chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
     _RENDERER = renderer
@@ -169,11 +172,16 @@ def _across(renderer: PageRenderer, items: Sequence[T],
             gc.freeze()
             try:
                 with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                    for done in pool.imap(work, chunks):
+                    results = pool.imap(work, chunks)
+                    if meanwhile is not None:
+                        meanwhile()
+                    for done in results:
                         yield from done
             finally:
                 gc.unfreeze()
         else:
+            if meanwhile is not None:
+                meanwhile()
             for chunk in chunks:
                 yield from work(chunk)
     finally:
@@ -186,8 +194,9 @@ def render_bodies(renderer: PageRenderer, slugs: Sequence[str], jobs: int
 
 
 def render_pages(renderer: PageRenderer, pages: Sequence[Page], jobs: int,
-                 progress: Progress | None = None) -> Iterator[Rendered]:
-    for done, result in enumerate(_across(renderer, pages, _render_chunk, jobs), 1):
+                 progress: Progress | None = None, meanwhile: Callable[[], None] | None = None
+                 ) -> Iterator[Rendered]:
+    for done, result in enumerate(_across(renderer, pages, _render_chunk, jobs, meanwhile), 1):
         if progress is not None:
             progress("render", done, len(pages))
         yield result

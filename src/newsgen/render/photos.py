@@ -314,6 +314,11 @@ class Photos:
                 self._names = set()
         return self._names
 
+    @property
+    def pending(self) -> bool:
+        """Whether make() has pictures to make."""
+        return bool(self._wanted)
+
     def make(self) -> list[Refused]:
         """Make every wanted picture the cache does not hold yet; what could not be made."""
         todo = sorted(self._wanted.items())
