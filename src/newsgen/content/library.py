@@ -261,6 +261,10 @@ def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: 
     heroes = _Heroes(config, roots, static, problems,
                      measures or Measures(config.pictures.renditions))
     values: dict[str, object] = {"order": tuple(a.slug for a in published)}
+    # Asked of the clock for these articles alone: the index then runs again when the
+    # first banner is due to come down, and not at every other build.
+    values["breaking"] = tuple(a.slug for a in published
+                               if a.breaking is not None and not clock.reached(a.breaking))
     for a in published:
         image = heroes.resolve(a, a.image, urls[a.slug]) if a.image else None
         values[f"aliases:{a.slug}"] = a.aliases
@@ -340,6 +344,10 @@ class Library:
     def articles(self) -> tuple[Article, ...]:
         """Every published article, newest first."""
         return tuple(self.article(slug) for slug in self.order())
+
+    def breaking(self) -> tuple[str, ...]:
+        """Slugs of the articles whose banner is up at the build clock, newest first."""
+        return self._get("breaking")  # type: ignore[return-value]
 
     def article(self, slug: str) -> Article:
         return self._get(f"article:{slug}")  # type: ignore[return-value]

@@ -75,6 +75,7 @@ class Article:
     older: tuple[Ref, ...] | None  # None: computed from the section
     draft: bool
     expires: datetime | None
+    breaking: datetime | None  # until then a banner on every page links the article
     aliases: tuple[str, ...]  # old site paths that redirect here
     body: str
     body_line: int
@@ -350,12 +351,15 @@ FIELDS: dict[str, FieldSpec] = {
                        "articles of the same section."),
     "draft": FieldSpec(_bool, False, "true keeps the article out of the site unless --drafts."),
     "expires": FieldSpec(_datetime, False, "After this time the article leaves the site."),
+    "breaking": FieldSpec(_datetime, False, "Until this time a 'Tin nóng' banner on every "
+                          "page links the article."),
     "aliases": FieldSpec(_aliases, False, "Old addresses of the article; each gets a redirect "
                          "to the current one."),
 }
 DEFAULTS: dict[str, object] = {
     "updated": None, "lead": "", "authors": (), "tags": (), "image": None, "related": (),
-    "older": None, "draft": False, "expires": None, "aliases": (),
+    "older": None, "draft": False, "expires": None, "breaking": None,
+    "aliases": (),
 }
 
 
@@ -408,6 +412,11 @@ def parse_article(src: SourceFile, config: SiteConfig, problems: Problems) -> Ar
     if isinstance(expires, datetime) and expires <= values["date"]:  # type: ignore[operator]
         problems.error("expires is not after date, so the article would never be shown",
                        src.rel, src.fields["expires"].line)
+        return None
+    breaking = values["breaking"]
+    if isinstance(breaking, datetime) and breaking <= values["date"]:  # type: ignore[operator]
+        problems.error("breaking is not after date, so the banner would never be shown",
+                       src.rel, src.fields["breaking"].line)
         return None
     return Article(source=src.rel, body=src.body, body_line=src.body_line,
                    lines={k: f.line for k, f in src.fields.items()},

@@ -123,6 +123,7 @@ class PageView:
     meta: MetaView  # canonical address, Open Graph and JSON-LD
     feeds: tuple[FeedLink, ...] = ()
     draft: bool = False
+    breaking: tuple[CardView, ...] = ()  # the 'Tin nóng' banner: the stories it links
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,9 +291,13 @@ class ViewMaker:
               meta: MetaView | None = None, draft: bool = False) -> PageView:
         if page.number > 1:
             title = f"{title} – {self.config.strings['page']} {page.number}"
+        breaking = self._memo.get("breaking", lambda: tuple(  # type: ignore[union-attr]
+            self.card(slug) for slug in self.library.breaking()))
+        if page.kind == "article":  # a story's own page does not announce it to itself
+            breaking = tuple(card for card in breaking if card.url != self.href(page.url))  # type: ignore[union-attr]
         return PageView(page.kind, title, self.href(page.url), description, section,
                         meta or page_meta(self.config, page.url), self.feeds(section),
-                        draft=draft)
+                        draft=draft, breaking=breaking)  # type: ignore[arg-type]
 
     def context(self, page: Page, body_html: str = "") -> dict[str, object]:
         """Everything one page's template sees; `body_html` is the article's rendered body."""
