@@ -32,7 +32,8 @@ def article(slug: str, section: str, minutes: int, tags: tuple[str, ...]) -> Art
     return Article(source=f"content/{section}/{slug}.md", title=slug,
                    date=START + timedelta(minutes=minutes), section=section, slug=slug,
                    updated=None, lead="", authors=(), tags=tags, image=None, related=(),
-                   older=None, draft=False, expires=None, aliases=(), body="", body_line=1,
+                   older=None, draft=False, expires=None, breaking=None, aliases=(), body="",
+                   body_line=1,
                    lines={})
 
 
