@@ -15,6 +15,7 @@ build, or one with --no-cache, runs them all, through the same code.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import tempfile
@@ -32,7 +33,7 @@ from newsgen.content.library import Index, Library, article_values, index, parse
 from newsgen.content.models import Article, parse_datetime
 from newsgen.content.pictures import RASTER
 from newsgen.content.related import RelatedState
-from newsgen.content.renditions import IMG_DIR, Measures, Rendition, crops, ladder
+from newsgen.content.renditions import IMG_DIR, Measures, crops, ladder
 from newsgen.content.source import unsafe_source
 from newsgen.engine.checkout import BLOBS, Checkout
 from newsgen.engine.graph import Graph
@@ -696,14 +697,23 @@ class _Build:
         """The pictures and static files, claimed after every page and feed."""
         settings, values = self.raw.pictures.renditions, self.values
         assert values is not None
+        photos = self.photos
         for asset in cast(tuple, values["assets"]):
-            if asset.facts is None:
+            facts = asset.facts
+            if facts is None:
                 self.copy(writer, output_path(asset.url), asset.source, asset.used_by, remade)
                 continue
-            for rendition in [*ladder(asset.facts, settings),
-                              *crops(asset.facts, settings, asset.focus)]:
-                self.copy(writer, f"{IMG_DIR}/{rendition.name(asset.facts)}", asset.source,
-                          asset.used_by, remade, rendition)
+            # A photo is a dozen files: its path, digest and maker are found once for all.
+            path = self._path(asset.source)
+            key = self._digest(path)
+            made = photos.want if photos is not None and path.suffix.lower() in RASTER \
+                else None
+            for rendition in (*ladder(facts, settings), *crops(facts, settings, asset.focus)):
+                name = rendition.name(facts)
+                rel = f"{IMG_DIR}/{name}"
+                if writer.copy(rel, path, asset.used_by, key, made and functools.partial(
+                        made, own=False, name=name, rendition=rendition)):
+                    remade.append(rel)
         for rel, source in self.static.items():
             key = self.graph.digest(f"static:{rel}") or b""
             if writer.copy(rel, source, f"static/{rel}", key, self.published(source, own=True)):
@@ -759,27 +769,30 @@ class _Build:
         self.graph.put(f"body:{made.slug}", made.digest, made.packed, made.frame)
         self.values.made[f"body:{made.slug}"] = made.body or made.packed  # type: ignore[union-attr]
 
-    def copy(self, writer: Writer, rel: str, source: Path | str, owner: str, remade: list[str],
-             rendition: Rendition | None = None) -> None:
-        path = source if isinstance(source, Path) else self.site / source
-        key = self._digests.get(path)
-        if key is None:  # a photo is copied as a dozen renditions: its digest is looked up once
-            key = self._digests[path] = self.graph.digest(_key_of(path, self.site)) or b""
-        if writer.copy(rel, path, owner, key, self.published(path, rel=rel, rendition=rendition)):
+    def copy(self, writer: Writer, rel: str, source: Path | str, owner: str, remade: list[str]
+             ) -> None:
+        path = self._path(source)
+        if writer.copy(rel, path, owner, self._digest(path), self.published(path, rel=rel)):
             remade.append(rel)
 
-    def published(self, path: Path, own: bool = False, rel: str = "",
-                  rendition: Rendition | None = None) -> Callable[[Path, bytes], str] | None:
+    def _path(self, source: Path | str) -> Path:
+        return source if isinstance(source, Path) else self.site / source
+
+    def _digest(self, path: Path) -> bytes:
+        key = self._digests.get(path)
+        if key is None:  # a picture used by many pages: its digest is looked up once
+            key = self._digests[path] = self.graph.digest(_key_of(path, self.site)) or b""
+        return key
+
+    def published(self, path: Path, own: bool = False, rel: str = ""
+                  ) -> Callable[[Path, bytes], str] | None:
         """How to make the file published at `rel` for `path`: a rendition (a width, a
-        format, a crop: `rendition`, or what its name says) is made from it, a raster
-        picture is published without its metadata (render.photos), anything else as it
-        is (None). `own`: a static file of the site."""
+        format, a crop: what its name says) is made from it, a raster picture is
+        published without its metadata (render.photos), anything else as it is (None).
+        `own`: a static file of the site."""
         photos = self.photos
         if photos is None or path.suffix.lower() not in RASTER:
             return None
-        if rendition is not None:
-            name = rel.rpartition("/")[2]
-            return lambda source, key: photos.want(source, key, own, name, rendition)
         name = rel.rpartition("/")[2] if rel.startswith(f"{IMG_DIR}/") else ""
         return lambda source, key: photos.want(source, key or file_digest(str(source)), own,
                                                name)

@@ -156,7 +156,7 @@ def fallback_width(facts: Facts, settings: Settings) -> int:
     return next((w for w in fitting if w >= FALLBACK_WIDTH), fitting[-1])
 
 
-def ladder(facts: Facts, settings: Settings) -> list[Rendition]:
+def ladder(facts: Facts, settings: Settings) -> tuple[Rendition, ...]:
     """Every width in every better format (what `srcset` offers), and the fallback.
 
     The fallback format (JPEG) is one file: every browser in use reads WebP,
@@ -164,28 +164,42 @@ def ladder(facts: Facts, settings: Settings) -> list[Rendition]:
     only format, it gets every width.
     """
     if not facts.resized:
-        return [Rendition(facts.width, facts.height, "")]
-    chosen = formats(facts, settings)
+        return (Rendition(facts.width, facts.height, ""),)
+    # Made once per size: a newsroom's photos come from a few cameras, in a few sizes.
+    return _ladder(facts.width, facts.height, formats(facts, settings), settings)
 
-    def at(width: int, fmt: str) -> Rendition:
-        return Rendition(width, round(facts.height * width / facts.width) or 1, fmt)
+
+@functools.lru_cache(maxsize=256)
+def _ladder(width: int, height: int, chosen: tuple[str, ...], settings: Settings
+            ) -> tuple[Rendition, ...]:
+    facts = Facts("", width, height, "", True, False, "")
+    fitting = widths(facts, settings)
+
+    def at(w: int, fmt: str) -> Rendition:
+        return Rendition(w, round(height * w / width) or 1, fmt)
     if len(chosen) == 1:
-        return [at(w, chosen[0]) for w in widths(facts, settings)]
-    return [*(at(w, fmt) for fmt in chosen[:-1] for w in widths(facts, settings)),
-            at(fallback_width(facts, settings), chosen[-1])]
+        return tuple(at(w, chosen[0]) for w in fitting)
+    return (*(at(w, fmt) for fmt in chosen[:-1] for w in fitting),
+            at(fallback_width(facts, settings), chosen[-1]))
 
 
 def crops(facts: Facts, settings: Settings, focus: tuple[int, int] = (50, 50)
-          ) -> list[Rendition]:
+          ) -> tuple[Rendition, ...]:
     """The 16x9, 4x3 and 1x1 crops at the social width (or as wide as the picture allows),
     in JPEG, which every network reads."""
     if not facts.resized:
-        return []
+        return ()
+    return _crops(facts.width, facts.height, settings.social_width, focus)
+
+
+@functools.lru_cache(maxsize=256)
+def _crops(width: int, height: int, social: int, focus: tuple[int, int]
+           ) -> tuple[Rendition, ...]:
     made = []
     for a, b in CROPS:
-        width = min(settings.social_width, facts.width, facts.height * a // b)
-        made.append(Rendition(width, width * b // a, "jpeg", (a, b), focus))
-    return made
+        w = min(social, width, height * a // b)
+        made.append(Rendition(w, w * b // a, "jpeg", (a, b), focus))
+    return tuple(made)
 
 
 def key_of(digest: bytes, settings: Settings) -> str:
