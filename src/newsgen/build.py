@@ -144,6 +144,9 @@ class Report:
     planned: dict[str, tuple[str | None, str]]  # page path -> (its article's slug, its kind)
     sources: dict[str, str]  # slug -> article file
     pages: int
+    # What the index warned of (a story in two lists, a small hero): said again by every
+    # build that does not run it.
+    index_warnings: tuple[Problem, ...] = ()
 
 
 def build_clock(text: str | None, config: SiteConfig) -> datetime:
@@ -222,6 +225,7 @@ class _Build:
     settings: dict[str, bytes] = field(default_factory=dict)  # setting:name -> digest
     values: Values | None = None
     made: Index | None = None  # the index, when it ran in this build
+    index_warnings: tuple[Problem, ...] = ()  # what it warned of, when it ran
     planned: list[Page] | None = None  # the plan, when it was made again in this build
     plan_loaded: bool = False  # every page of the last build's plan is read (whole_plan)
     report: Report | None = None  # the last build's
@@ -354,6 +358,7 @@ class _Build:
         assert self.report is not None and self.previous is not None
         clear_leftovers(self.output, spare=has_spare(self.store, self.output))
         self.problems.extend(p for found in self.report.warnings.values() for p in found)
+        self.problems.extend(self.report.index_warnings)
         self.problems.check(ContentError, strict=self.options.strict)
         return self.finish(self.report, self.previous, ())
 
@@ -441,6 +446,7 @@ class _Build:
         graph = self.graph
         if graph.old("index") is not None and not graph.stale({"index"}) \
                 and not self.problems.errors and self.report is not None:
+            self.problems.extend(self.report.index_warnings)
             self.update_articles()
             return
         graph.load_prefix("summary:")  # every summary's digest is read below
@@ -459,6 +465,7 @@ class _Build:
         articles = [self.heads[rel][0] for rel in self.rels if rel in self.heads]
         summaries = [summary(article) for article in articles]
         before = self.values.get("related-state") if graph.old("related-state") else None  # type: ignore[union-attr]
+        said = len(self.problems.items)
         with recording() as frame:
             read("articles")
             for rel in self.rels:
@@ -470,6 +477,8 @@ class _Build:
                          self.options.jobs, self.measures())
         graph.put("index", graph.inputs(frame), frame=frame)
         self.made = made
+        self.index_warnings = tuple(p for p in self.problems.items[said:]
+                                    if p.severity == "warning")
         values = dict(made.values)
         values.update(article_values(articles, cast(tuple[str, ...], values["order"])))
         values["assets"] = made.assets
@@ -684,7 +693,9 @@ class _Build:
         tree = self.publish(writer, renderer, pages, owners, remade, many)
         report = Report(self.warnings(), self._held_back(), dict(writer.owners),
                         dict(zip(paths, self.planned_pages(paths), strict=True)),
-                        self.sources(), writer.pages)
+                        self.sources(), writer.pages,
+                        self.index_warnings if self.made is not None else
+                        self.report.index_warnings if self.report else ())
         self.problems.check(ContentError, strict=self.options.strict)
         if self.store.on:
             with _step(self.result, "record"):

@@ -252,8 +252,10 @@ def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: 
     lists, state = update_related(related, published, picks, config.related_count, jobs)
     position = {a.slug: i for members in by_section.values() for i, a in enumerate(members)}
     older_news = config.older_news
-    older = {a.slug: resolver.older(a, by_section[a.section], position[a.slug], older_news)
-             for a in published}
+    older: dict[str, tuple[Article, ...]] = {}
+    for a in published:
+        older[a.slug], lists[a.slug] = resolver.older(
+            a, by_section[a.section], position[a.slug], older_news, lists[a.slug], picks[a.slug])
     logo = config.publisher.logo
     if logo and logo.lstrip("/") not in static:
         problems.error(f"publisher logo '{logo}' not found: there is no static{logo}",
@@ -486,21 +488,49 @@ class _Resolver:
     def related(self, owner: Article) -> tuple[Article | Link, ...]:
         return self._refs(owner, owner.related, "related")
 
-    def older(self, owner: Article, section: list[Article], position: int, count: int
-              ) -> tuple[Article, ...]:
-        """The explicit list, or the `count` articles after `owner` (at `position`) in its
-        section's newest-first list."""
-        if owner.older is not None:
-            chosen = [a for a in self._refs(owner, owner.older, "older") if isinstance(a, Article)]
-            lines = {ref.slug: ref.line for ref in owner.older}
-            for article in chosen:
-                if article.sort_key < owner.sort_key:  # newer (or as new, slug first)
-                    self.problems.error(
-                        f"older article '{article.slug}' is not older: it is dated "
-                        f"{article.date.isoformat()}, this one {owner.date.isoformat()}; "
-                        "'Tin cũ hơn' lists earlier articles", owner.source, lines[article.slug])
-            return tuple(chosen)
-        return tuple(section[position + 1:position + 1 + count])
+    def older(self, owner: Article, section: list[Article], position: int, count: int,
+              related: tuple[Article | Link, ...], picks: tuple[Article | Link, ...]
+              ) -> tuple[tuple[Article, ...], tuple[Article | Link, ...]]:
+        """'Tin cũ hơn' and 'Tin liên quan' of `owner`, a story once between them: the
+        explicit older list, or the `count` articles after `owner` (at `position`) in its
+        section's newest-first list that `related` does not show.
+
+        An explicit older story takes the place of the same story found by the related
+        search; one the editor put in both lists is shown under related, with a warning.
+        """
+        if owner.older is None:
+            shown = {item.slug for item in related if isinstance(item, Article)}
+            found: list[Article] = []
+            for i in range(position + 1, len(section)):  # not a slice: sections are long
+                if len(found) == count:
+                    break
+                if section[i].slug not in shown:
+                    found.append(section[i])
+            return tuple(found), related
+        chosen = self._explicit_older(owner)
+        picked = {item.slug for item in picks if isinstance(item, Article)}
+        lines = {ref.slug: ref.line for ref in owner.older}
+        for article in chosen:
+            if article.slug in picked:
+                self.problems.warn(f"older lists '{article.slug}', which related lists too; a "
+                                   "story is shown once on a page, under related: remove it "
+                                   "from one list", owner.source, lines[article.slug])
+        older = tuple(a for a in chosen if a.slug not in picked)
+        gone = {a.slug for a in older}
+        return older, tuple(item for item in related
+                            if not (isinstance(item, Article) and item.slug in gone))
+
+    def _explicit_older(self, owner: Article) -> list[Article]:
+        assert owner.older is not None
+        chosen = [a for a in self._refs(owner, owner.older, "older") if isinstance(a, Article)]
+        lines = {ref.slug: ref.line for ref in owner.older}
+        for article in chosen:
+            if article.sort_key < owner.sort_key:  # newer (or as new, slug first)
+                self.problems.error(
+                    f"older article '{article.slug}' is not older: it is dated "
+                    f"{article.date.isoformat()}, this one {owner.date.isoformat()}; "
+                    "'Tin cũ hơn' lists earlier articles", owner.source, lines[article.slug])
+        return chosen
 
 
 HERO_WIDTH = 720  # pixels: narrower, a hero looks blurred where the layout is widest

@@ -33,10 +33,23 @@ class Page:
 
 
 def home_articles(library: Library) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
-    """The home page's latest list and its per-section blocks (empty sections left out)."""
+    """The home page's latest list and its per-section blocks: each block the newest of
+    its section that the latest list does not show (a story is on the page once), empty
+    sections left out."""
     config = library.config
-    blocks = {s.slug: library.section(s.slug)[:config.home_per_section] for s in config.sections}
-    return library.order()[:config.home_latest], {k: v for k, v in blocks.items() if v}
+    latest = library.order()[:config.home_latest]
+    shown = set(latest)
+    blocks: dict[str, tuple[str, ...]] = {}
+    for section in config.sections:
+        chunk: list[str] = []
+        for slug in library.section(section.slug):  # in order; stops once the block is full
+            if len(chunk) == config.home_per_section:
+                break
+            if slug not in shown:
+                chunk.append(slug)
+        if chunk:
+            blocks[section.slug] = tuple(chunk)
+    return latest, blocks
 
 
 def plan_pages(library: Library) -> list[Page]:
