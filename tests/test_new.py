@@ -205,7 +205,7 @@ def test_missing_site_and_warnings_in_site_yaml(minimal: Path, tmp_path: Path) -
     config.write_text(config.read_text("utf-8") + 'desciption: "Tin nhanh"\n', encoding="utf-8")
     warned = new(minimal, "Tin mới", "--section", "the-gioi")
     assert warned.code == 0
-    assert warned.err == ("site.yaml:8: warning: unknown setting 'desciption'; did you mean "
+    assert warned.err == ("site.yaml:9: warning: unknown setting 'desciption'; did you mean "
                           "'description'?\n")
 
 

@@ -87,6 +87,7 @@ class SiteConfig:
     older_news: int
     per_page: int
     permalink: str
+    slugs: str | None  # "file" or "title"; None: not said (a site older than the setting)
     output: Path
     strings: Mapping[str, str | list[str]]
     raw_html: bool
@@ -234,6 +235,15 @@ def _sections(f: Field) -> tuple[Section, ...]:
     if problems:
         raise ExceptionGroup("sections", problems)
     return tuple(sections)
+
+
+SLUG_RULES = ("file", "title")
+
+
+def _slug_rule(f: Field) -> str:
+    if f.value not in SLUG_RULES:
+        raise BadValue(f"must be file or title, not {f.shown}")
+    return str(f.value)
 
 
 def _permalink(f: Field) -> str:
@@ -411,6 +421,11 @@ OPTIONS: dict[str, Option] = {
     "per_page": Option(_count(1), 20, "Articles per page on section pages."),
     "permalink": Option(_permalink, "/{section}/{slug}/", "Address pattern of article pages; "
                         "parts: {section}, {slug}, {year}, {month}, {day}."),
+    "slugs": Option(_slug_rule, None, "Where an article's slug comes from when it has no "
+                    "slug: file (its file name, so editing a headline never moves the page) "
+                    "or title (every headline edit moves it). Unset, it is file, and an "
+                    "article whose headline gives another slug is an error that says the "
+                    "slug: line to add, so no published address moves."),
     "output": Option(_output, Path("public"), "Folder the site is built into, relative to "
                      "the site."),
     "strings": Option(_strings, {}, "Interface labels that replace the built-in ones for the "

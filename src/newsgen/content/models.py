@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
+from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from newsgen.content.config import SiteConfig
@@ -368,6 +369,42 @@ def title_slug(title: str) -> str:
     return slugify(" ".join(title.split()))
 
 
+def file_slug(rel: str) -> str:
+    """The slug an article gets from its file name when it has no slug:."""
+    return slugify(PurePosixPath(rel).stem)
+
+
+def default_slug(src: SourceFile, title: str, config: SiteConfig, problems: Problems) -> str:
+    """The slug of an article without slug:, or "" after saying why there is none.
+
+    The file name gives it (as in Hugo, Zola and Jekyll), so that correcting a
+    headline never moves a published page. A site that has not chosen with
+    `slugs:` may hold articles published under the older rule, the headline's
+    slug: where the two differ, the build stops and names the line that keeps
+    the published address, instead of moving it.
+    """
+    line = src.fields["title"].line
+    if config.slugs == "title":
+        slug = title_slug(title)
+        if not slug:
+            problems.error("the title gives an empty slug; add slug: with a URL name",
+                           src.rel, line)
+        return slug
+    slug = file_slug(src.rel)
+    if not slug:
+        problems.error("the file name gives an empty slug; rename the file with letters or "
+                       "digits, or add slug: with a URL name", src.rel, 1)
+        return ""
+    old = title_slug(title)
+    if config.slugs is None and old and old != slug:
+        problems.error(f"the address now comes from the file name ('{slug}'), not the "
+                       f"headline ('{old}'); add the line slug: {old} to keep the address "
+                       "published so far, or set slugs: file in site.yaml if no article "
+                       "of the site was published yet", src.rel, line)
+        return ""
+    return slug
+
+
 def parse_article(src: SourceFile, config: SiteConfig, problems: Problems) -> Article | None:
     """Fill an Article from one file's fields; report every problem, None if any is an error."""
     values: dict[str, object] = dict(DEFAULTS)
@@ -399,10 +436,8 @@ def parse_article(src: SourceFile, config: SiteConfig, problems: Problems) -> Ar
         problems.warn("image has no alt:; describe the picture for readers who cannot see "
                       "it, or write alt: \"\" if it only decorates", src.rel, image.line)
     if "slug" not in src.fields:
-        values["slug"] = title_slug(str(values["title"]))
+        values["slug"] = default_slug(src, str(values["title"]), config, problems)
         if not values["slug"]:
-            problems.error("the title gives an empty slug; add slug: with a URL name",
-                           src.rel, src.fields["title"].line)
             return None
     updated = values["updated"]
     if isinstance(updated, datetime) and updated < values["date"]:  # type: ignore[operator]
