@@ -41,7 +41,7 @@ def test_failed_build_keeps_previous_output_and_leaves_no_debris(minimal: Path) 
     assert newsgen("build", "-s", minimal).code == 1
     assert manifest(minimal / "public") == before
     assert sorted(p.name for p in minimal.iterdir()) == \
-        [".newsgen-cache", "content", "public", "site.yaml", "static"]
+        [".newsgen-cache", "addresses.txt", "content", "public", "site.yaml", "static"]
 
 
 def test_deleted_article_disappears_and_nothing_else_is_left(minimal: Path) -> None:
@@ -52,7 +52,8 @@ def test_deleted_article_disappears_and_nothing_else_is_left(minimal: Path) -> N
     assert (minimal / "public" / "images" / "da-nang.svg").is_file()  # static files stay
     # .public.staging now holds the previous site, which the next build updates in place.
     assert sorted(p.name for p in minimal.iterdir()) == \
-        [".newsgen-cache", ".public.staging", "content", "public", "site.yaml", "static"]
+        [".newsgen-cache", ".public.staging", "addresses.txt", "content", "public", "site.yaml",
+         "static"]
 
 
 def test_links_out_of_the_site_are_refused(minimal: Path, tmp_path: Path) -> None:

@@ -205,3 +205,26 @@ def test_example_workflow_builds_strictly_and_deploys_public() -> None:
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "build"
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
+
+
+def test_a_moved_article_answers_at_its_old_address_under_the_path(minimal: Path) -> None:
+    """addresses.txt remembers where the article was; the redirect works under /bao/."""
+    args = ("--base-url", "https://example.org/bao/")
+    assert newsgen("build", "-s", minimal, *args).code == 0
+    path = minimal / "content" / "the-gioi" / "hoi-nghi-ha-noi.md"
+    title = 'title: "Hội nghị thượng đỉnh tại Hà Nội"\n'
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        title, title + "slug: hoi-nghi-ha-noi-2022\n"), encoding="utf-8")
+    run = newsgen("build", "-s", minimal, *args)
+    assert run.code == 0, run.err
+    check_site(minimal / "public", "/bao/", "example.org")  # the redirect page's link too
+    with serve(minimal / "public", "/bao/") as server:
+        code, body = fetch(server + "/bao/the-gioi/hoi-nghi-thuong-dinh-tai-ha-noi/")
+        assert code == 200
+        refresh = BeautifulSoup(body.decode("utf-8"), "html.parser").find(
+            "meta", attrs={"http-equiv": "refresh"})["content"]
+        assert refresh == "0; url=/bao/the-gioi/hoi-nghi-ha-noi-2022/"
+        assert fetch(server + "/bao/the-gioi/hoi-nghi-ha-noi-2022/")[0] == 200
+    redirects = (minimal / "public" / "_redirects").read_text(encoding="utf-8").splitlines()
+    assert "/bao/the-gioi/hoi-nghi-thuong-dinh-tai-ha-noi/ /bao/the-gioi/hoi-nghi-ha-noi-2022/ " \
+        "301" in redirects

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from newsgen.content.addresses import Ledger, read_ledger, write_ledger
 from newsgen.content.config import SiteConfig, check_base_url, load_config
 from newsgen.content.library import Index, Library, article_values, index, parse_files, summary
 from newsgen.content.models import Article, parse_datetime
@@ -105,6 +106,7 @@ class BuildOptions:
     jobs: int = 1  # processes rendering pages
     progress: Progress | None = None  # told (stage, done, total) as the build goes
     cache: bool = True  # False: use no cache, and do not keep one (--no-cache)
+    preview: bool = False  # a preview (serve): its addresses are not published ones
 
 
 @dataclass(slots=True)
@@ -225,6 +227,7 @@ class _Build:
     settings: dict[str, bytes] = field(default_factory=dict)  # setting:name -> digest
     values: Values | None = None
     made: Index | None = None  # the index, when it ran in this build
+    ledger: Ledger = field(default_factory=Ledger)  # addresses.txt as the build found it
     index_warnings: tuple[Problem, ...] = ()  # what it warned of, when it ran
     planned: list[Page] | None = None  # the plan, when it was made again in this build
     plan_loaded: bool = False  # every page of the last build's plan is read (whole_plan)
@@ -303,6 +306,8 @@ class _Build:
             graph.put(name, digest)
         for name in ("drafts", "future"):
             graph.put(f"option:{name}", fingerprint(getattr(self.options, name)))
+        self.ledger = read_ledger(site, self.problems)
+        graph.put("ledger", fingerprint(sorted(self.ledger.entries.items())))
         self.roots = source_roots(site)
         self.static = static_files(site)
         self.check_sources()
@@ -468,13 +473,14 @@ class _Build:
         said = len(self.problems.items)
         with recording() as frame:
             read("articles")
+            read("ledger")
             for rel in self.rels:
                 read(f"summary:{rel}")
             made = index(self.config, summaries, self.broken, self.clock,
                          Tracked(self.options, "option"), TrackedMapping(self.static, "static"),
                          self.roots, self.problems,
                          before if isinstance(before, RelatedState) else None,
-                         self.options.jobs, self.measures())
+                         self.options.jobs, self.measures(), self.ledger, self.rels)
         graph.put("index", graph.inputs(frame), frame=frame)
         self.made = made
         self.index_warnings = tuple(p for p in self.problems.items[said:]
@@ -697,12 +703,21 @@ class _Build:
                         self.index_warnings if self.made is not None else
                         self.report.index_warnings if self.report else ())
         self.problems.check(ContentError, strict=self.options.strict)
+        self.keep_addresses()
         if self.store.on:
             with _step(self.result, "record"):
                 graph.put("report", fingerprint(report), report)
                 graph.commit()
         self.result.rendered, self.result.written = writer.rendered, writer.written
         return self.finish(report, tree, tuple(remade))
+
+    def keep_addresses(self) -> None:
+        """Add this build's addresses to addresses.txt: those of a build that shows what
+        readers get, not a preview (serve, drafts, another time)."""
+        options = self.options
+        if self.made is not None and not (options.drafts or options.future or options.now
+                                          or options.preview):
+            write_ledger(self.site, self.made.ledger)
 
     def copy_files(self, writer: Writer, remade: list[str]) -> None:
         """The pictures and static files, claimed after every page and feed."""

@@ -217,7 +217,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     # One process: forking beside the server's threads is unsafe, and a preview
     # rebuild is usually small.
-    options = BuildOptions(drafts=args.drafts, future=args.future, jobs=1)
+    options = BuildOptions(drafts=args.drafts, future=args.future, jobs=1, preview=True)
     return serve(args.source, args.host, args.port, options, open_browser=args.open,
                  quiet=args.quiet)
 

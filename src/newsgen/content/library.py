@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
+from newsgen.content.addresses import LEDGER, Ledger
 from newsgen.content.config import SiteConfig
 from newsgen.content.frontmatter import SourceFile, split_article
 from newsgen.content.models import Article, Image, Link, Ref, parse_article
@@ -196,6 +197,7 @@ class Index:
     held_back: tuple[HeldBack, ...]
     notes: tuple[str, ...]  # related/older items left out because of the clock
     related: RelatedState  # for the next build's related search
+    ledger: dict[str, tuple[str, ...]] = field(default_factory=dict)  # addresses.txt to keep
 
 
 def summary(article: Article) -> Article:
@@ -224,13 +226,16 @@ def article_values(articles: Iterable[Article], order: tuple[str, ...]
 def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: Clock,
           options: object, static: Mapping[str, Path], roots: tuple[Path, ...],
           problems: Problems, related: RelatedState | None, jobs: int = 1,
-          measures: Measures | None = None) -> Index:
+          measures: Measures | None = None, ledger: Ledger | None = None,
+          files: Iterable[str] = ()) -> Index:
     """Cross-check every article and work out every value pages read but the articles
     themselves (see `summary` and `article_values`).
 
     `articles`: their summaries; `broken`: slugs of articles that failed to parse, already reported;
     `options`: the build's (drafts, future), read through the tracker;
-    `related`: the last build's related search, to redo only what it touches.
+    `related`: the last build's related search, to redo only what it touches;
+    `ledger`: the addresses articles were published at (content.addresses), and
+    `files`: every article file there is, so that one gone is told from one held back.
     """
     everything = _unique_slugs(articles, problems)
     drafts, future = options.drafts, options.future  # type: ignore[attr-defined]
@@ -247,7 +252,12 @@ def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: 
     urls = {a.slug: permalink(config.permalink, section=a.section, slug=a.slug,
                               date=a.date.astimezone(timezone))  # the day readers see
             for a in published}
-    resolver = _Resolver(by_slug, everything, broken, reasons, problems)
+    moved, kept = _moved(ledger or Ledger(), published, urls, set(files), problems)
+    # The slug part of an article's old addresses: a reference written before it moved.
+    renamed = {path.rstrip("/").rpartition("/")[2]: a for a in published
+               for path in (ledger or Ledger()).entries.get(a.source, ()) if path != urls[a.slug]}
+    resolver = _Resolver(by_slug, everything, broken, reasons, problems,
+                         {old: a for old, a in renamed.items() if old not in everything})
     picks = {a.slug: resolver.related(a) for a in published}
     lists, state = update_related(related, published, picks, config.related_count, jobs)
     position = {a.slug: i for members in by_section.values() for i, a in enumerate(members)}
@@ -269,7 +279,7 @@ def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: 
                                if a.breaking is not None and not clock.reached(a.breaking))
     for a in published:
         image = heroes.resolve(a, a.image, urls[a.slug]) if a.image else None
-        values[f"aliases:{a.slug}"] = a.aliases
+        values[f"aliases:{a.slug}"] = a.aliases + moved.get(a.slug, ())
         values[f"changed:{a.slug}"] = max(a.date, a.updated or a.date)
         values[f"date:{a.slug}"] = a.date
         values[f"url:{a.slug}"] = urls[a.slug]
@@ -288,7 +298,51 @@ def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: 
             values[f"{kind}-count:{slug}"] = len(term.articles)
             values[f"{kind}-articles:{slug}"] = tuple(a.slug for a in term.articles)
     return Index(values, tuple(heroes.assets), held_back,
-                 tuple(printable(note) for note in resolver.notes), state)
+                 tuple(printable(note) for note in resolver.notes), state, kept)
+
+
+def _moved(ledger: Ledger, published: list[Article], urls: Mapping[str, str],
+           files: set[str], problems: Problems
+           ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """The old addresses each article gets a redirect from (slug -> paths), and the ledger
+    as it is to be kept.
+
+    An address another article has now is that article's: no redirect. An address
+    of a file that is gone, which no article lists under aliases, is an error: if
+    the file was renamed, the renamed article must say it was there.
+    """
+    taken = set(urls.values())
+    aliased = {alias for a in published for alias in a.aliases}
+    moved: dict[str, tuple[str, ...]] = {}
+    kept = {rel: found for rel, found in ledger.entries.items()
+            if rel in files or not all(p in aliased or p in taken for p in found)}
+    # A new file beside a gone one is most likely the same story renamed: its old
+    # address must not silently become a 404. A file gone alone was taken down.
+    renamed = any(a.source not in ledger.entries for a in published)
+    for rel, found in ledger.entries.items():
+        if rel in files:
+            continue
+        for path in found:
+            if path in aliased or path in taken:
+                continue
+            if renamed:
+                problems.error(f"{rel} was published at {path} and is gone: add the line "
+                               f"aliases: [{path}] to the article that took its place, or "
+                               "delete this line if the article was taken down", LEDGER,
+                               ledger.lines[(rel, path)])
+            else:
+                problems.warn(f"{rel} was published at {path} and is gone, so readers get "
+                              "the 404 page there: delete this line to say it was taken "
+                              f"down, or add aliases: [{path}] to the article that took its "
+                              "place", LEDGER, ledger.lines[(rel, path)])
+    for a in published:
+        url, before = urls[a.slug], ledger.entries.get(a.source, ())
+        old = tuple(p for p in before if p != url and p not in aliased and p not in taken)
+        if old:
+            moved[a.slug] = old
+        if not a.draft and url not in before:
+            kept[a.source] = (*before, url)
+    return moved, kept
 
 
 def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
@@ -438,6 +492,7 @@ class _Resolver:
     broken: set[str]  # reported already where they are written
     reasons: dict[str, str | None]  # why an article is held back, if it is
     problems: Problems
+    renamed: dict[str, Article] = field(default_factory=dict)  # a slug it had -> the article
     notes: list[str] = field(default_factory=list)  # items left out for the clock's sake
 
     def article(self, owner: Article, ref: Ref, key: str) -> Article | None:
@@ -461,9 +516,14 @@ class _Resolver:
             self.notes.append(f"{owner.source}:{ref.line}: {key} article '{ref.slug}' {when}; "
                               "it is left out of this build")
             return None
+        if moved := self.renamed.get(ref.slug):
+            self.problems.error(f"{key} article '{ref.slug}' has a new slug: {moved.source} "
+                                f"is now '{moved.slug}'; write {moved.slug} here",
+                                owner.source, ref.line)
+            return None
         close = difflib.get_close_matches(ref.slug, self.everything, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else "an article's slug is its slug: " \
-            "key, or else made from its title"
+            "key, or else its file name (with slugs: title, its headline)"
         self.problems.error(f"{key} article '{ref.slug}' does not exist; {hint}",
                             owner.source, ref.line)
         return None
