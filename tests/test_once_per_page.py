@@ -53,6 +53,10 @@ def test_home_blocks_go_on_past_the_latest_list(minimal: Path) -> None:
     # Thế giới goes on where the latest list stopped; Kinh tế's one story is older.
     assert by_section["Thế giới"] == ["/the-gioi/tg-2/", "/the-gioi/tg-1/"]
     assert by_section["Kinh tế"] == ["/kinh-te/dong-tien-on-dinh/"]
+    # Each block ends with the way to the rest of its section, named for a screen reader.
+    more = [(b.find(class_="block-more").a["href"], text(b.find(class_="block-more")))
+            for b in blocks]
+    assert more == [("/the-gioi/", "Xem thêm Thế giới"), ("/kinh-te/", "Xem thêm Kinh tế")]
 
 
 def section_of_five(site: Path, extra: str = "") -> Path:
