@@ -714,10 +714,10 @@ class _Build:
     def keep_addresses(self) -> None:
         """Add this build's addresses to addresses.txt: those of a build that shows what
         readers get, not a preview (serve, drafts, another time)."""
-        options = self.options
-        if self.made is not None and not (options.drafts or options.future or options.now
-                                          or options.preview):
-            write_ledger(self.site, self.made.ledger)
+        options, made = self.options, self.made
+        if made is not None and made.ledger != self.ledger.entries \
+                and not (options.drafts or options.future or options.now or options.preview):
+            write_ledger(self.site, made.ledger)
 
     def copy_files(self, writer: Writer, remade: list[str]) -> None:
         """The pictures and static files, claimed after every page and feed."""

@@ -20,7 +20,7 @@ from newsgen.build import build_clock
 from newsgen.content.config import SiteConfig, load_config
 from newsgen.content.frontmatter import read_article
 from newsgen.content.library import find_articles
-from newsgen.content.models import file_slug, title_slug
+from newsgen.content.models import rule_slug, title_slug
 from newsgen.errors import ContentError, Problem, Problems
 from newsgen.urls import is_slug, slugify
 
@@ -134,9 +134,8 @@ def _slug_owner(config: SiteConfig, slug: str) -> str | None:
             continue
         given = src.fields["slug"].value if "slug" in src.fields else None
         title = src.fields["title"].value if "title" in src.fields else None
-        if given is None:  # the slug the site's rule gives it (models.default_slug)
-            given = title_slug(title) if config.slugs == "title" and isinstance(title, str) \
-                else file_slug(rel)
+        if given is None:
+            given = rule_slug(rel, title if isinstance(title, str) else "", config)
         if given == slug:
             return rel
     return None

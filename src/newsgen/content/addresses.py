@@ -69,16 +69,11 @@ def ledger_text(entries: Mapping[str, Iterable[str]]) -> str:
                             for address in entries[rel])
 
 
-def write_ledger(site_dir: Path, entries: Mapping[str, Iterable[str]]) -> bool:
-    """Write the ledger if it changed (atomically: a half-written ledger loses addresses).
-    True if it was written."""
+def write_ledger(site_dir: Path, entries: Mapping[str, Iterable[str]]) -> None:
+    """Write the ledger atomically: a half-written ledger loses addresses. The caller
+    writes only what differs from what it read."""
     path = site_dir / LEDGER
     text = ledger_text(entries)
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except (OSError, UnicodeDecodeError):
-        pass
     handle, temporary = tempfile.mkstemp(prefix=".addresses-", dir=site_dir)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
@@ -87,4 +82,3 @@ def write_ledger(site_dir: Path, entries: Mapping[str, Iterable[str]]) -> bool:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return True

@@ -252,10 +252,7 @@ def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: 
     urls = {a.slug: permalink(config.permalink, section=a.section, slug=a.slug,
                               date=a.date.astimezone(timezone))  # the day readers see
             for a in published}
-    moved, kept = _moved(ledger or Ledger(), published, urls, set(files), problems)
-    # The slug part of an article's old addresses: a reference written before it moved.
-    renamed = {path.rstrip("/").rpartition("/")[2]: a for a in published
-               for path in (ledger or Ledger()).entries.get(a.source, ()) if path != urls[a.slug]}
+    moved, kept, renamed = _moved(ledger or Ledger(), published, urls, set(files), problems)
     resolver = _Resolver(by_slug, everything, broken, reasons, problems,
                          {old: a for old, a in renamed.items() if old not in everything})
     picks = {a.slug: resolver.related(a) for a in published}
@@ -303,29 +300,31 @@ def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: 
 
 def _moved(ledger: Ledger, published: list[Article], urls: Mapping[str, str],
            files: set[str], problems: Problems
-           ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    """The old addresses each article gets a redirect from (slug -> paths), and the ledger
-    as it is to be kept.
+           ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], dict[str, Article]]:
+    """The old addresses each article gets a redirect from (slug -> paths), the ledger as
+    it is to be kept, and the slugs articles had before they moved (-> the article).
 
     An address another article has now is that article's: no redirect. An address
-    of a file that is gone, which no article lists under aliases, is an error: if
-    the file was renamed, the renamed article must say it was there.
+    of a file that is gone, which no article lists under aliases, is an error when
+    a new file may be it renamed (the renamed article must say it was there), else
+    a warning that the story was taken down.
     """
     taken = set(urls.values())
     aliased = {alias for a in published for alias in a.aliases}
     moved: dict[str, tuple[str, ...]] = {}
+    renamed: dict[str, Article] = {}
     kept = {rel: found for rel, found in ledger.entries.items()
             if rel in files or not all(p in aliased or p in taken for p in found)}
     # A new file beside a gone one is most likely the same story renamed: its old
     # address must not silently become a 404. A file gone alone was taken down.
-    renamed = any(a.source not in ledger.entries for a in published)
+    new_file = any(a.source not in ledger.entries for a in published)
     for rel, found in ledger.entries.items():
         if rel in files:
             continue
         for path in found:
             if path in aliased or path in taken:
                 continue
-            if renamed:
+            if new_file:
                 problems.error(f"{rel} was published at {path} and is gone: add the line "
                                f"aliases: [{path}] to the article that took its place, or "
                                "delete this line if the article was taken down", LEDGER,
@@ -337,12 +336,15 @@ def _moved(ledger: Ledger, published: list[Article], urls: Mapping[str, str],
                               "place", LEDGER, ledger.lines[(rel, path)])
     for a in published:
         url, before = urls[a.slug], ledger.entries.get(a.source, ())
+        for path in before:
+            if path != url:  # its slug part: what a reference written before the move says
+                renamed[path.rstrip("/").rpartition("/")[2]] = a
         old = tuple(p for p in before if p != url and p not in aliased and p not in taken)
         if old:
             moved[a.slug] = old
         if not a.draft and url not in before:
             kept[a.source] = (*before, url)
-    return moved, kept
+    return moved, kept, renamed
 
 
 def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
@@ -567,9 +569,8 @@ class _Resolver:
                 if section[i].slug not in shown:
                     found.append(section[i])
             return tuple(found), related
-        chosen = self._explicit_older(owner)
+        chosen, lines = self._explicit_older(owner)
         picked = {item.slug for item in picks if isinstance(item, Article)}
-        lines = {ref.slug: ref.line for ref in owner.older}
         for article in chosen:
             if article.slug in picked:
                 self.problems.warn(f"older lists '{article.slug}', which related lists too; a "
@@ -580,7 +581,8 @@ class _Resolver:
         return older, tuple(item for item in related
                             if not (isinstance(item, Article) and item.slug in gone))
 
-    def _explicit_older(self, owner: Article) -> list[Article]:
+    def _explicit_older(self, owner: Article) -> tuple[list[Article], dict[str, int]]:
+        """The editor's older list, checked, and the line each slug is on."""
         assert owner.older is not None
         chosen = [a for a in self._refs(owner, owner.older, "older") if isinstance(a, Article)]
         lines = {ref.slug: ref.line for ref in owner.older}
@@ -590,7 +592,7 @@ class _Resolver:
                     f"older article '{article.slug}' is not older: it is dated "
                     f"{article.date.isoformat()}, this one {owner.date.isoformat()}; "
                     "'Tin cũ hơn' lists earlier articles", owner.source, lines[article.slug])
-        return chosen
+        return chosen, lines
 
 
 HERO_WIDTH = 720  # pixels: narrower, a hero looks blurred where the layout is widest

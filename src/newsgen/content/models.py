@@ -374,6 +374,11 @@ def file_slug(rel: str) -> str:
     return slugify(PurePosixPath(rel).stem)
 
 
+def rule_slug(rel: str, title: str, config: SiteConfig) -> str:
+    """The slug the site's `slugs:` rule gives an article without slug: ("" if none)."""
+    return title_slug(title) if config.slugs == "title" else file_slug(rel)
+
+
 def default_slug(src: SourceFile, title: str, config: SiteConfig, problems: Problems) -> str:
     """The slug of an article without slug:, or "" after saying why there is none.
 
@@ -384,13 +389,12 @@ def default_slug(src: SourceFile, title: str, config: SiteConfig, problems: Prob
     the published address, instead of moving it.
     """
     line = src.fields["title"].line
+    slug = rule_slug(src.rel, title, config)
     if config.slugs == "title":
-        slug = title_slug(title)
         if not slug:
             problems.error("the title gives an empty slug; add slug: with a URL name",
                            src.rel, line)
         return slug
-    slug = file_slug(src.rel)
     if not slug:
         problems.error("the file name gives an empty slug; rename the file with letters or "
                        "digits, or add slug: with a URL name", src.rel, 1)
