@@ -1067,7 +1067,8 @@ def _shown(path: Path, site: Path) -> str:
 
 
 def _key_of(path: Path, site: Path) -> str:
-    return file_key(str(path.absolute()), f"{site.absolute()}{os.sep}")
+    # os.path, not Path.absolute(): this is asked once for each of 10,000 photos.
+    return file_key(os.path.abspath(path), os.path.abspath(site) + os.sep)  # noqa: PTH100
 
 
 def _last_change(page: Page, library: Library) -> datetime | None:
