@@ -149,6 +149,9 @@ class Report:
     # What the index warned of (a story in two lists, a small hero): said again by every
     # build that does not run it.
     index_warnings: tuple[Problem, ...] = ()
+    # What rendering a body warned of (a picture without a description, a link that is no
+    # embed): said again while the body is kept.
+    body_warnings: dict[str, tuple[Problem, ...]] = field(default_factory=dict)  # slug ->
 
 
 def build_clock(text: str | None, config: SiteConfig) -> datetime:
@@ -229,6 +232,7 @@ class _Build:
     made: Index | None = None  # the index, when it ran in this build
     ledger: Ledger = field(default_factory=Ledger)  # addresses.txt as the build found it
     index_warnings: tuple[Problem, ...] = ()  # what it warned of, when it ran
+    body_warnings: dict[str, tuple[Problem, ...]] = field(default_factory=dict)  # rendered now
     planned: list[Page] | None = None  # the plan, when it was made again in this build
     plan_loaded: bool = False  # every page of the last build's plan is read (whole_plan)
     report: Report | None = None  # the last build's
@@ -364,6 +368,7 @@ class _Build:
         clear_leftovers(self.output, spare=has_spare(self.store, self.output))
         self.problems.extend(p for found in self.report.warnings.values() for p in found)
         self.problems.extend(self.report.index_warnings)
+        self.problems.extend(p for found in self.report.body_warnings.values() for p in found)
         self.problems.check(ContentError, strict=self.options.strict)
         return self.finish(self.report, self.previous, ())
 
@@ -662,6 +667,7 @@ class _Build:
             alone = sorted(stale_bodies - slugs)
             for made in render_bodies(renderer, alone, self.options.jobs):
                 self.problems.extend(made.problems)
+                self.note_body(made)
                 if made.packed is not None:
                     self.put_body(made)
             renderer.stale = stale_bodies & slugs
@@ -672,6 +678,8 @@ class _Build:
                 todo += again
                 pages += [cast("Page", values[f"plan:{path}"]) for path in again]
         self.problems.check(ContentError, strict=self.options.strict)
+        kept_warnings = self.kept_body_warnings(published, stale_bodies)
+        self.problems.extend(p for found in kept_warnings.values() for p in found)
         writer = Writer(staging_path(self.output), self.problems, previous)
         with _step(self.result, "keep"):
             claims = self.claims(paths)
@@ -701,7 +709,8 @@ class _Build:
                         dict(zip(paths, self.planned_pages(paths), strict=True)),
                         self.sources(), writer.pages,
                         self.index_warnings if self.made is not None else
-                        self.report.index_warnings if self.report else ())
+                        self.report.index_warnings if self.report else (),
+                        {**kept_warnings, **self.body_warnings})
         self.problems.check(ContentError, strict=self.options.strict)
         self.keep_addresses()
         if self.store.on:
@@ -789,6 +798,20 @@ class _Build:
         if self.made is None:
             return self.report.held_back if self.report else ()
         return tuple(h.message for h in self.made.held_back) + self.made.notes
+
+    def note_body(self, made: MadeBody) -> None:
+        warned = tuple(p for p in made.problems if p.severity == "warning")
+        if warned:
+            self.body_warnings[made.slug] = warned
+
+    def kept_body_warnings(self, published: set[str], rendered: set[str]
+                           ) -> dict[str, tuple[Problem, ...]]:
+        """The warnings of the bodies this build keeps, as the build that rendered them
+        said them."""
+        if self.report is None:
+            return {}
+        return {slug: found for slug, found in self.report.body_warnings.items()
+                if slug in published and slug not in rendered}
 
     def put_body(self, made: MadeBody) -> None:
         assert made.packed is not None
@@ -958,6 +981,8 @@ class _Build:
         """One page's report: its body and reads recorded, its pictures copied."""
         known = set(self.problems.items)  # one template mistake is the same on every page
         self.problems.extend(p for p in result.problems if p not in known)
+        if result.body is not None:
+            self.note_body(result.body)
         if result.body is not None and result.body.packed is not None:
             self.put_body(result.body)
         if result.failed:
