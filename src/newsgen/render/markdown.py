@@ -7,6 +7,7 @@ escaped unless the site turns `raw_html` on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +27,7 @@ from newsgen.content.renditions import Measures, Placed, ladder
 from newsgen.engine.store import by_fields
 from newsgen.engine.tracker import read
 from newsgen.errors import Problems
+from newsgen.render.embeds import Malformed, embed_for, embed_html
 from newsgen.render.figures import image_view, picture_html
 from newsgen.urls import href, is_external, join, output_path, slugify
 
@@ -187,6 +189,72 @@ def render_image(renderer: object, tokens: list[Token], idx: int, options: objec
     return f'<figure class="article-figure">{html}<figcaption>{caption}</figcaption></figure>\n'
 
 
+_BARE_URL = re.compile(r"https?://[^\s<>\"]+|/[^\s<>\"/][^\s<>\"]*")  # or a path of the site
+
+
+def _lone_link(inline: Token) -> str | None:
+    """The address of a paragraph that is one link and nothing else (a bare address too)."""
+    children = [c for c in inline.children or [] if c.type != "text" or c.content.strip()]
+    if len(children) == 1 and children[0].type == "text" \
+            and _BARE_URL.fullmatch(children[0].content.strip()):
+        return children[0].content.strip()
+    if len(children) >= 2 and children[0].type == "link_open" \
+            and children[-1].type == "link_close" \
+            and not any(c.type == "link_open" for c in children[1:]):
+        return str(children[0].attrGet("href") or "")
+    return None
+
+
+def embeds(tokens: list[Token], article: Article, config: SiteConfig,
+           static: Mapping[str, Path], problems: Problems) -> list[Token]:
+    """Each paragraph that is only a link to a known provider (render.embeds) becomes its
+    embed; a bare address to anywhere else becomes a link. A link to a known provider that
+    names nothing to show, and an <iframe> written as text, are warnings on their line."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        opening = tokens[i]
+        if opening.type != "paragraph_open" or i + 2 >= len(tokens) \
+                or tokens[i + 2].type != "paragraph_close":
+            out.append(opening)
+            i += 1
+            continue
+        inline = tokens[i + 1]
+        line = article.body_line + (opening.map[0] if opening.map else 0)
+        url = _lone_link(inline)
+        made = None
+        if url is None:
+            if not config.raw_html and inline.content.lstrip().lower().startswith("<iframe"):
+                problems.warn("an <iframe> is shown to readers as text, not as a player; put "
+                              "the link of the video or post alone on a line instead (YouTube, "
+                              "Facebook, X, TikTok and Google Maps are shown that way)",
+                              article.source, line)
+        else:
+            try:
+                made = embed_for(url)
+            except Malformed as why:
+                problems.warn(f"'{url}' is shown as a plain link: {why}", article.source, line)
+            if made is not None and made.media and url.lstrip("/") not in static:
+                problems.warn(f"'{url}' cannot be played: there is no static{url}",
+                              article.source, line)
+                made = None
+        if made is not None:
+            block = Token("html_block", "", 0, map=opening.map, block=True)
+            block.content = embed_html(made, config.strings,
+                                       href(config.base_path, url) if made.media else "")
+            out.append(block)
+            i += 3
+            continue
+        if url is not None and url.startswith("http") and inline.children \
+                and inline.children[0].type == "text" and len(inline.children) == 1:
+            link = Token("link_open", "a", 1, attrs={"href": url})
+            inline.children = [link, Token("text", "", 0, content=url),
+                               Token("link_close", "a", -1)]
+        out.extend(tokens[i:i + 3])
+        i += 3
+    return out
+
+
 @dataclass(slots=True)
 class BodyRenderer:
     """Renders bodies: local links go under the base path, pictures are checked."""
@@ -203,6 +271,7 @@ class BodyRenderer:
                                   problems, statics)
         files = self.place(pictures, page_url, problems, article)
         figures(tokens)
+        tokens = embeds(tokens, article, self.config, self.static, problems)
         base = self.config.base_path
         for token in _walk(tokens):  # one pass: a body has thousands of tokens
             if token.type == "image":

@@ -17,6 +17,7 @@ from newsgen.content.models import Article, Link
 from newsgen.engine.store import by_fields
 from newsgen.engine.tracker import Memo, read
 from newsgen.i18n import format_datetime
+from newsgen.render.embeds import EMBED_MARK
 from newsgen.render.feeds import feed_links
 from newsgen.render.figures import ImageView, image_view
 from newsgen.render.plan import Page, home_articles
@@ -93,6 +94,7 @@ class ArticleView:
     related: tuple[CardView, ...]
     older: tuple[CardView, ...]
     draft: bool
+    embeds: bool = False  # the body shows a provider's player: the page loads its script
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +266,7 @@ class ViewMaker:
             tags=self._terms("tag", article.tags),
             related=tuple(self.card(a) for a in self.library.related(slug)),
             older=tuple(self.card(a) for a in self.library.older(slug)),
-            draft=article.draft)
+            draft=article.draft, embeds=EMBED_MARK in body_html)
 
     def pagination(self, page: Page) -> Pagination:
         assert page.section is not None
