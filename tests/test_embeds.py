@@ -10,7 +10,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from tests.conftest import html, newsgen, text, write
 
 ARTICLE = "content/kinh-te/dong-tien-on-dinh.md"

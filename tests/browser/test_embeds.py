@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.conftest import SITES, write
 
 from .conftest import PHONE, Site, serve
@@ -117,5 +116,6 @@ def test_without_javascript_the_link_still_works(browser: Any, embeds: Site) -> 
         page.wait_for_url(f"https://www.youtube.com/watch?v={VIDEO}")
         assert page.locator("p").inner_text() == "player"  # the provider's page opened
         assert page.locator("iframe").count() == 0
+        assert outside == [f"https://www.youtube.com/watch?v={VIDEO}"]  # that page alone
     finally:
         context.close()
