@@ -129,12 +129,19 @@ def test_every_internal_link_and_image_resolves(public: Path) -> None:
 def test_home_section_and_404_pages(public: Path) -> None:
     home = html(public / "index.html")
     assert home.find("h1") is not None
-    latest = [text(c.find("a")) for c in home.find_all(class_="card")]
+    # The featured story leads the page; "Tin mới nhất" starts with the newest of the rest.
+    featured = [text(c.find("a")) for c in home.select("section.featured .card")]
+    assert featured == ["Kế hoạch hòa bình Ukraine: Ông Zelensky khẳng định đạt đồng thuận với "
+                        "Mỹ về 90% nội dung, châu Âu nêu vấn đề then chốt, điều gì là trở ngại?"]
+    latest = [text(c.find("a")) for c in home.select("section.latest .card")]
     assert latest[0] == "Mỹ-Nhật sắp đối thoại 2+2"
     section = html(public / "chau-a" / "index.html")
     assert text(section.find("h1")) == "Châu Á - Thái Bình Dương"
-    dates = [t["datetime"] for t in section.find("main").find_all("time")]
-    assert dates == sorted(dates, reverse=True) and len(dates) == 4
+    # The pinned story first, the others newest first.
+    cards = section.find("main").select(".card")
+    assert text(cards[0].find("a")).startswith("Triều Tiên tập trận phóng tên lửa")
+    dates = [t["datetime"] for card in cards[1:] for t in card.find_all("time")]
+    assert dates == sorted(dates, reverse=True) and len(cards) == 4
     missing = html(public / "404.html")
     assert text(missing.find("h1")) == "Không tìm thấy trang"
 

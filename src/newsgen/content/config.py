@@ -32,6 +32,7 @@ MAX_ARTICLE_MB = 8  # the most a site may allow: rendering one file must fit in 
 class Section:
     slug: str
     title: str
+    home: int | None = None  # how many stories its home page block shows; None: home_per_section
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,7 @@ class SiteConfig:
     raw_html: bool
     home_latest: int
     home_per_section: int
+    home_featured: int
     related_count: int
     feed_items: int
     rss: bool
@@ -209,9 +211,9 @@ def _sections(f: Field) -> tuple[Section, ...]:
             problems.append(BadValue("each section needs 'slug:' and 'title:'", item.line))
             continue
         entries = item.entries()
-        for key in sorted(set(entries) - {"slug", "title"}):
-            problems.append(BadValue(f"a section has no key '{key}'; use slug and title",
-                                        entries[key].line))
+        for key in sorted(set(entries) - {"slug", "title", "home"}):
+            problems.append(BadValue(f"a section has no key '{key}'; use slug, title and "
+                                     "home", entries[key].line))
         if "slug" not in entries or "title" not in entries:
             missing = "title" if "slug" in entries else "slug"
             name = f"section '{entries['slug'].value}'" if "slug" in entries else "a section"
@@ -231,7 +233,14 @@ def _sections(f: Field) -> tuple[Section, ...]:
         except BadValue as exc:
             problems.append(BadValue(f"section title {exc}", entries["title"].line))
             continue
-        sections.append(Section(slug, title))
+        home = None
+        if "home" in entries:
+            try:
+                home = _count(0)(entries["home"])
+            except BadValue as exc:
+                problems.append(BadValue(f"section home {exc}", entries["home"].line))
+                continue
+        sections.append(Section(slug, title, home))
     if problems:
         raise ExceptionGroup("sections", problems)
     return tuple(sections)
@@ -435,6 +444,8 @@ OPTIONS: dict[str, Option] = {
     "home_latest": Option(_count(1), 10, "How many articles the home page's latest list shows."),
     "home_per_section": Option(_count(0), 4, "How many articles the home page shows per "
                                "section (0 hides the section blocks)."),
+    "home_featured": Option(_count(1), 5, "How many featured articles the home page's "
+                            "'Tiêu điểm' shows: the lead story and the ones beside it."),
     "related_count": Option(_count(0), 5, "How many items 'Tin liên quan' shows: the editor's "
                             "picks first, then the best-matching other articles."),
     "feed_items": Option(_count(1), 50, "How many of the newest articles each feed carries."),

@@ -274,6 +274,7 @@ def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: 
     # first banner is due to come down, and not at every other build.
     values["breaking"] = tuple(a.slug for a in published
                                if a.breaking is not None and not clock.reached(a.breaking))
+    values["featured"] = tuple(a.slug for a in published if _holds(a.featured, clock))
     for a in published:
         image = heroes.resolve(a, a.image, urls[a.slug]) if a.image else None
         values[f"aliases:{a.slug}"] = a.aliases + moved.get(a.slug, ())
@@ -285,7 +286,11 @@ def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: 
                                             for i in lists[a.slug])
         values[f"older:{a.slug}"] = tuple(i.slug for i in older[a.slug])
     for section in config.sections:
-        values[f"section:{section.slug}"] = tuple(a.slug for a in by_section.get(section.slug, ()))
+        members = by_section.get(section.slug, [])
+        values[f"section:{section.slug}"] = tuple(a.slug for a in members)
+        pinned = [a.slug for a in members if _holds(a.pin, clock)]
+        values[f"listing:{section.slug}"] = (*pinned, *(a.slug for a in members
+                                                        if a.slug not in pinned))
     for kind, terms in (("tag", group_terms(published, lambda a: a.tags)),
                         ("author", group_terms(published, lambda a: a.authors))):
         values[f"{kind}s"] = tuple(terms)
@@ -424,7 +429,16 @@ class Library:
         return self._get(f"older:{slug}")  # type: ignore[return-value]
 
     def section(self, slug: str) -> tuple[str, ...]:
+        """The section's articles, newest first (its feed, older news)."""
         return self._get(f"section:{slug}")  # type: ignore[return-value]
+
+    def listing(self, slug: str) -> tuple[str, ...]:
+        """The section's articles as its pages show them: the pinned ones first."""
+        return self._get(f"listing:{slug}")  # type: ignore[return-value]
+
+    def featured(self) -> tuple[str, ...]:
+        """Slugs of the articles featured at the build clock, newest first."""
+        return self._get("featured")  # type: ignore[return-value]
 
     def terms(self, kind: str) -> tuple[str, ...]:
         """Slugs of every tag (kind 'tag') or author ('author')."""
@@ -459,6 +473,12 @@ class Library:
     def card(self, slug: str) -> object:
         """The article's card, made once per build by the card query."""
         return self._get(f"card:{slug}")
+
+
+def _holds(until: datetime | bool, clock: Clock) -> bool:
+    """Whether an editor's choice (true, or a time it ends) holds at the build clock; asked
+    of the clock only for a time, so the index runs again when the choice ends."""
+    return until is True or (isinstance(until, datetime) and not clock.reached(until))
 
 
 def _unique_slugs(articles: list[Article], problems: Problems) -> dict[str, Article]:

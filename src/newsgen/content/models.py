@@ -81,6 +81,9 @@ class Article:
     body: str
     body_line: int
     lines: dict[str, int]  # front-matter key -> line, for problems found later
+    # The editor's choice, each true (with no end) or a time until which it holds:
+    featured: datetime | bool = False  # in the home page's "Tiêu điểm", the first one leading
+    pin: datetime | bool = False  # on top of its section's pages and home block
 
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)
@@ -327,6 +330,19 @@ def _bool(f: Field, _: SiteConfig) -> bool:
     return f.value
 
 
+def _until(f: Field, config: SiteConfig) -> datetime | bool:
+    """true, false, or the time the choice ends."""
+    if isinstance(f.value, bool):
+        return f.value
+    if not isinstance(f.value, str):
+        raise BadValue(f"must be true, false or the time it ends, not '{f.shown}'; {DATE_HINT}")
+    try:
+        return parse_datetime(f.value, config.timezone)
+    except BadValue:
+        raise BadValue(f"must be true, false or the time it ends, not '{f.shown}'; "
+                       f"{DATE_HINT}") from None
+
+
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
     parse: Parser
@@ -356,11 +372,16 @@ FIELDS: dict[str, FieldSpec] = {
                           "page links the article."),
     "aliases": FieldSpec(_aliases, False, "Old addresses of the article; each gets a redirect "
                          "to the current one."),
+    "featured": FieldSpec(_until, False, "true, or the time until which the article is in "
+                          "the home page's 'Tiêu điểm' (top stories); the newest featured "
+                          "article leads the page."),
+    "pin": FieldSpec(_until, False, "true, or the time until which the article stays on top "
+                     "of its section's page and its home page block."),
 }
 DEFAULTS: dict[str, object] = {
     "updated": None, "lead": "", "authors": (), "tags": (), "image": None, "related": (),
     "older": None, "draft": False, "expires": None, "breaking": None,
-    "aliases": (),
+    "aliases": (), "featured": False, "pin": False,
 }
 
 
@@ -457,6 +478,12 @@ def parse_article(src: SourceFile, config: SiteConfig, problems: Problems) -> Ar
         problems.error("breaking is not after date, so the banner would never be shown",
                        src.rel, src.fields["breaking"].line)
         return None
+    for key in ("featured", "pin"):
+        until = values[key]
+        if isinstance(until, datetime) and until <= values["date"]:  # type: ignore[operator]
+            problems.error(f"{key} ends before the article's date, so it would never hold; "
+                           f"give a later time, or true", src.rel, src.fields[key].line)
+            return None
     return Article(source=src.rel, body=src.body, body_line=src.body_line,
                    lines={k: f.line for k, f in src.fields.items()},
                    **values)  # type: ignore[arg-type]

@@ -32,35 +32,49 @@ class Page:
         return output_path(self.url)
 
 
-def home_articles(library: Library) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
-    """The home page's latest list and its per-section blocks: each block the newest of
-    its section that the latest list does not show (a story is on the page once), empty
-    sections left out."""
+@dataclass(frozen=True, slots=True)
+class Front:
+    """The home page's stories, each shown once: the editor's top stories, the newest of
+    the others, and one block per section of what neither shows."""
+
+    featured: tuple[str, ...]  # "Tiêu điểm": the first leads the page
+    latest: tuple[str, ...]  # "Tin mới nhất"
+    blocks: dict[str, tuple[str, ...]]  # section slug -> its block, empty sections left out
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        return (*self.featured, *self.latest, *(s for chunk in self.blocks.values() for s in chunk))
+
+
+def home_articles(library: Library) -> Front:
+    """What the home page shows (see Front). A block shows its section's pinned stories
+    first, as many as the section's `home:` (else home_per_section)."""
     config = library.config
-    latest = library.order()[:config.home_latest]
-    shown = set(latest)
+    featured = library.featured()[:config.home_featured]
+    shown = set(featured)
+    latest = tuple(slug for slug in library.order() if slug not in shown)[:config.home_latest]
+    shown.update(latest)
     blocks: dict[str, tuple[str, ...]] = {}
     for section in config.sections:
+        size = config.home_per_section if section.home is None else section.home
         chunk: list[str] = []
-        for slug in library.section(section.slug):  # in order; stops once the block is full
-            if len(chunk) == config.home_per_section:
+        for slug in library.listing(section.slug):  # in order; stops once the block is full
+            if len(chunk) >= size:
                 break
             if slug not in shown:
                 chunk.append(slug)
         if chunk:
             blocks[section.slug] = tuple(chunk)
-    return latest, blocks
+    return Front(featured, latest, blocks)
 
 
 def plan_pages(library: Library) -> list[Page]:
     config = library.config
-    latest, blocks = home_articles(library)
-    pages = [Page("home", "/", "home.html",
-                  reads=(*latest, *(slug for chunk in blocks.values() for slug in chunk))),
+    pages = [Page("home", "/", "home.html", reads=home_articles(library).shown),
              Page("404", "/404.html", "404.html")]
     for section in config.sections:
         pages += _listing("section", "section.html", section.slug,
-                          library.section(section.slug), config.per_page)
+                          library.listing(section.slug), config.per_page)
     order = library.order()
     if library.has_tags():
         pages.append(Page("tags", TAGS_URL, "tags.html", reads=order))

@@ -332,11 +332,12 @@ class ViewMaker:
                 slugs, key=lambda s: (-library.count("tag", s), s)))
             context["page"] = self._page(page, str(config.strings["tags"]), config.description)
         elif page.kind == "home":
-            latest, blocks = home_articles(library)
-            context["latest"] = tuple(self.card(a) for a in latest)
+            front = home_articles(library)
+            context["featured"] = tuple(self.card(a) for a in front.featured)
+            context["latest"] = tuple(self.card(a) for a in front.latest)
             context["blocks"] = tuple(
                 SectionBlock(self.section_of(slug), tuple(self.card(a) for a in chunk))
-                for slug, chunk in blocks.items())
+                for slug, chunk in front.blocks.items())
             context["page"] = self._page(page, "", config.description)
         elif page.kind == "redirect":
             assert page.slug is not None
