@@ -288,7 +288,7 @@ def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: 
     for section in config.sections:
         members = by_section.get(section.slug, [])
         values[f"section:{section.slug}"] = tuple(a.slug for a in members)
-        pinned = [a.slug for a in members if _holds(a.pin, clock)]
+        pinned = {a.slug: None for a in members if _holds(a.pin, clock)}  # ordered, and a set
         values[f"listing:{section.slug}"] = (*pinned, *(a.slug for a in members
                                                         if a.slug not in pinned))
     for kind, terms in (("tag", group_terms(published, lambda a: a.tags)),

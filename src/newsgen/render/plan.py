@@ -6,6 +6,7 @@ builds and `serve` need to know which pages an edit touches.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -52,7 +53,8 @@ def home_articles(library: Library) -> Front:
     config = library.config
     featured = library.featured()[:config.home_featured]
     shown = set(featured)
-    latest = tuple(slug for slug in library.order() if slug not in shown)[:config.home_latest]
+    latest = tuple(itertools.islice((slug for slug in library.order() if slug not in shown),
+                                    config.home_latest))
     shown.update(latest)
     blocks: dict[str, tuple[str, ...]] = {}
     for section in config.sections:
