@@ -9,20 +9,15 @@ from typing import Any
 
 import pytest
 from tests.conftest import SITES, write
+from tests.test_embeds import ARTICLE as ARTICLE_FILE
+from tests.test_embeds import HEAD
 
 from .conftest import PHONE, Site, serve
 from .test_pages import AXE_TAGS, RUN_AXE, axe  # noqa: F401 (axe: the fixture)
 
 ARTICLE = "/kinh-te/dong-tien-on-dinh/"
 VIDEO = "dQw4w9WgXcQ"
-BODY = f"""---
-title: "Đồng tiền ổn định trong quý I"
-date: 2022-01-04T08:00:00+07:00
-section: kinh-te
-slug: dong-tien-on-dinh
-lead: "Tỷ giá giữ ổn định nhờ dòng vốn đầu tư nước ngoài."
----
-Ngân hàng Nhà nước cho biết tỷ giá dao động trong biên độ hẹp.
+BODY = HEAD + f"""Ngân hàng Nhà nước cho biết tỷ giá dao động trong biên độ hẹp.
 
 https://www.youtube.com/watch?v={VIDEO}
 
@@ -36,7 +31,7 @@ https://x.com/baothu/status/1234567890123456789
 def embeds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     source = tmp_path_factory.mktemp("embeds") / "site"
     shutil.copytree(SITES / "minimal", source)
-    write(source / "content" / "kinh-te" / "dong-tien-on-dinh.md", BODY)
+    write(source / ARTICLE_FILE, BODY)
     yield from serve(source, source.parent / "public")
 
 

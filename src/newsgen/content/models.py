@@ -7,6 +7,7 @@ Unknown keys are warned about by name and line, never set on the model.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 from collections.abc import Callable
@@ -334,13 +335,10 @@ def _until(f: Field, config: SiteConfig) -> datetime | bool:
     """true, false, or the time the choice ends."""
     if isinstance(f.value, bool):
         return f.value
-    if not isinstance(f.value, str):
-        raise BadValue(f"must be true, false or the time it ends, not '{f.shown}'; {DATE_HINT}")
-    try:
-        return parse_datetime(f.value, config.timezone)
-    except BadValue:
-        raise BadValue(f"must be true, false or the time it ends, not '{f.shown}'; "
-                       f"{DATE_HINT}") from None
+    if isinstance(f.value, str):
+        with contextlib.suppress(BadValue):
+            return parse_datetime(f.value, config.timezone)
+    raise BadValue(f"must be true, false or the time it ends, not '{f.shown}'; {DATE_HINT}")
 
 
 @dataclass(frozen=True, slots=True)

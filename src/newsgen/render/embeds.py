@@ -153,24 +153,22 @@ def embed_for(url: str) -> Embed | None:
 
 
 def embed_html(embed: Embed, strings: Mapping[str, object], media_src: str = "") -> str:
-    """The facade (or the player of a file of the site), as a figure of the body."""
+    """The facade (or the player of a file of the site), as a figure of the body.
+    `strings`: the site's labels (every language has them all: see i18n)."""
+    def label(key: str) -> str:
+        return escape(str(strings[key]).replace("{provider}", embed.provider))
+
     if embed.media:
         src = escape(media_src or embed.link)
-        fallback = escape(strings.get("embed_download", "Download"))
         return (f'<figure class="embed embed--{embed.media}"><{embed.media} controls '
-                f'preload="none" src="{src}"><a href="{src}">{fallback}</a>'
+                f'preload="none" src="{src}"><a href="{src}">{label("embed_download")}</a>'
                 f'</{embed.media}></figure>\n')
     provider = escape(embed.provider)
-    note = escape(str(strings.get("embed_note", "{provider}")).replace("{provider}",
-                                                                        embed.provider))
-    play = escape(str(strings.get("embed_load", "Show")))
-    title = escape(str(strings.get("embed_title", "{provider}")).replace("{provider}",
-                                                                          embed.provider))
     shown = escape(re.sub(r"^https?://(www\.)?", "", embed.link))
     return (f'<figure class="embed embed--{provider.lower().replace(" ", "-")}" '
-            f'data-embed-src="{escape(embed.frame)}" data-embed-title="{title}" '
+            f'data-embed-src="{escape(embed.frame)}" data-embed-title="{label("embed_title")}" '
             f'data-embed-sandbox="{SANDBOX}" data-embed-referrer="{REFERRER}">'
             f'<p class="embed-provider">{provider}</p>'
             f'<p class="embed-link"><a href="{escape(embed.link)}" rel="noopener">{shown}</a></p>'
-            f'<button type="button" class="embed-load" hidden>{play}</button>'
-            f'<figcaption class="embed-note">{note}</figcaption></figure>\n')
+            f'<button type="button" class="embed-load" hidden>{label("embed_load")}</button>'
+            f'<figcaption class="embed-note">{label("embed_note")}</figcaption></figure>\n')
