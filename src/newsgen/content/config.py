@@ -138,13 +138,18 @@ class SiteConfig:
 
 def _text(f: Field) -> str:
     value = f.value
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
         raise BadValue(f"must be text, not {f.kind}")
+    if not value.strip():
+        raise BadValue("is empty; write the text between the quotes")
     return value.strip()
 
 
 def _optional_text(f: Field) -> str:
-    return "" if f.value is None else _text(f)
+    """Text that may be left empty (`description: ""`), as an editor leaves it to fill."""
+    if f.value is None or (isinstance(f.value, str) and not f.value.strip()):
+        return ""
+    return _text(f)
 
 
 def _bool(f: Field) -> bool:
