@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, cast
 from newsgen.content.addresses import Ledger, read_ledger, write_ledger
 from newsgen.content.config import SiteConfig, check_base_url, load_config
 from newsgen.content.library import Index, Library, article_values, index, parse_files, summary
-from newsgen.content.models import Article, parse_datetime
+from newsgen.content.models import Article, parse_datetime, vietnamese
 from newsgen.content.pictures import RASTER
 from newsgen.content.related import RelatedState
 from newsgen.content.renditions import IMG_DIR, Measures, crops, ladder
@@ -163,7 +163,7 @@ def build_clock(text: str | None, config: SiteConfig) -> datetime:
     if not text:
         return datetime.now(UTC)
     try:
-        return parse_datetime(text, config.timezone)
+        return parse_datetime(text, config.timezone, day_first=vietnamese(config))
     except BadValue as exc:
         raise ConfigError(f"--now {exc}") from None
 

@@ -117,10 +117,13 @@ def _optional_text(f: Field, _: SiteConfig) -> str:
     return " ".join(f.value.split())
 
 
-def parse_datetime(text: str, tz: tzinfo) -> datetime:
+def parse_datetime(text: str, tz: tzinfo, day_first: bool = False) -> datetime:
     """An ISO 8601 date or date-time; without an offset it is in `tz`.
 
-    '@<seconds>' is a Unix time (what SOURCE_DATE_EPOCH holds).
+    '@<seconds>' is a Unix time (what SOURCE_DATE_EPOCH holds). `day_first`: also
+    the way Vietnamese newsrooms write a time (`25/11/2026 6h00`, `06:00 25/11/2026`);
+    elsewhere such a date is refused with its ISO form in the message, since
+    11/05/2026 is the 11th of May in Hà Nội and the 5th of November in New York.
     """
     text = text.strip()
     if re.fullmatch(r"@[0-9]+", text):
@@ -129,6 +132,8 @@ def parse_datetime(text: str, tz: tzinfo) -> datetime:
         except (ValueError, OverflowError, OSError):
             raise BadValue(f"'{text}' is not a time newsgen can use") from None
         return _in_range(parsed, text)
+    if (written := _day_first(text)) is not None:
+        return _in_range(_written_date(text, written, tz, day_first), text)
     offset = re.search(r"[+-](\d\d):?(\d\d)$", text) if "T" in text or " " in text else None
     if offset and (int(offset[1]) > 14 or int(offset[2]) > 59):
         raise BadValue(f"'{text}' has the offset {offset[0]}, which no time zone has; "
@@ -143,6 +148,60 @@ def parse_datetime(text: str, tz: tzinfo) -> datetime:
     return _in_range(parsed if parsed.tzinfo else parsed.replace(tzinfo=tz), text)
 
 
+_DMY = r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4}|\d{2})"
+_HM = r"(?P<H>\d{1,2})(?:[hg](?P<M>\d{2})?|:(?P<M2>\d{2})(?::(?P<S>\d{2}))?)"
+_DAY_FIRST = (re.compile(rf"(?:ngày\s+)?{_DMY}(?:[\s,]+(?:lúc\s+)?{_HM})?", re.IGNORECASE),
+              re.compile(rf"(?:lúc\s+)?{_HM}[\s,]+(?:ngày\s+)?{_DMY}", re.IGNORECASE))
+
+
+def _day_first(text: str) -> re.Match[str] | None:
+    for pattern in _DAY_FIRST:
+        if match := pattern.fullmatch(text):
+            return match
+    return None
+
+
+def _written_date(text: str, m: re.Match[str], tz: tzinfo, day_first: bool) -> datetime:
+    """The time a day-first date stands for (`day_first`), else why it is refused, with
+    the way to write it."""
+    day, month, year = int(m["d"]), int(m["m"]), int(m["y"])
+    hour = int(m["H"]) if m["H"] else 0
+    minute, second = int(m["M"] or m["M2"] or 0), int(m["S"] or 0)
+    if year < 100:
+        year += 2000
+    try:
+        when = datetime(year, month, day, hour, minute, second, tzinfo=tz)
+    except ValueError:
+        when = None
+    if len(m["y"]) == 2 or not day_first or when is None:
+        if when is not None:
+            iso = when.isoformat() if m["H"] else when.date().isoformat()
+            if not day_first and day <= 12 and day != month:
+                other = _written(year, day, month, m, tz)
+                raise BadValue(f"'{text}' is not a date newsgen reads; write it as {iso} if "
+                               f"{day} is the day, or {other} if it is the month")
+            raise BadValue(f"'{text}' is not a date newsgen reads; write it as {iso}")
+        if 1 <= day <= 31 and 1 <= month <= 12 and hour < 24 and minute < 60 and second < 60:
+            raise BadValue(f"'{text}': {month}/{year} has no day {day}; check the date")
+        raise BadValue(f"'{text}' is not a date; write day/month/year and hours:minutes, "
+                       "like 25/11/2026 06:00, or 2026-11-25T06:00:00+07:00")
+    return when
+
+
+def _written(year: int, month: int, day: int, m: re.Match[str], tz: tzinfo) -> str:
+    try:
+        when = datetime(year, month, day, int(m["H"] or 0), int(m["M"] or m["M2"] or 0),
+                        int(m["S"] or 0), tzinfo=tz)
+    except ValueError:
+        return "no date"
+    return when.isoformat() if m["H"] else when.date().isoformat()
+
+
+def vietnamese(config: SiteConfig) -> bool:
+    """Whether the site's editors write as Vietnamese newsrooms do (dates day first)."""
+    return config.language.split("-")[0].lower() == "vi"
+
+
 def _in_range(value: datetime, text: str) -> datetime:
     """Years 1 and 9999 cannot be moved into every time zone; no article is dated there."""
     if not 1000 <= value.year <= 9998:
@@ -153,7 +212,7 @@ def _in_range(value: datetime, text: str) -> datetime:
 def _datetime(f: Field, config: SiteConfig) -> datetime:
     if not isinstance(f.value, str):
         raise BadValue(f"'{f.shown}' is not a date; {DATE_HINT}")
-    return parse_datetime(f.value, config.timezone)
+    return parse_datetime(f.value, config.timezone, day_first=vietnamese(config))
 
 
 def _section(f: Field, config: SiteConfig) -> str:
@@ -190,26 +249,37 @@ def _items(f: Field, what: str) -> list[Field]:
 
 def _text_list(what: str) -> Parser:
     def parse(f: Field, config: SiteConfig) -> tuple[str, ...]:
-        one = isinstance(f.value, str) and what == "authors"  # a single byline
+        # A byline is written as it is printed: `authors: Minh Quân, Thanh Hà` is two people.
+        one = isinstance(f.value, str) and what == "authors"
         if not (f.is_list or one):
             raise BadValue(f"must be a list, like [Mỹ, Nhật Bản], not {f.kind}")
-        result: list[str] = []
-        slugs: dict[str, str] = {}  # slug -> the item that has it: one page per slug
-        for item in [f] if one else _items(f, what):
+        texts: list[tuple[str, int]] = []  # (the text of an item, its line)
+        for item in [] if one else _items(f, what):
             if item.is_mapping:
                 raise BadValue(f"item '{item.shown}' is read as 'key: value'; put it in "
                                  "quotes", item.line)
             if not isinstance(item.value, str) or not item.value.strip():
                 raise BadValue(f"item '{item.shown}' is {item.kind}, not text; put it in "
                                  "quotes", item.line)
-            text = " ".join(item.value.split())
+            texts.append((item.value, item.line))
+        if one:
+            names = [name for name in re.split(r"[,;]", str(f.value)) if name.strip()]
+            if not names:
+                raise BadValue(f"'{f.shown}' has no name; write the byline, or remove the line")
+            if len(names) > MAX_ITEMS[what]:
+                raise BadValue(f"has {len(names):,} names; at most {MAX_ITEMS[what]} are "
+                               "allowed, keep the ones that matter most")
+            texts = [(name, f.line) for name in names]
+        result: list[str] = []
+        slugs: dict[str, str] = {}  # slug -> the item that has it: one page per slug
+        for value, line in texts:
+            text = " ".join(value.split())
             if not slugify(text):
                 raise BadValue(f"item '{text}' has no letter or digit to make its page "
-                               "address from", item.line)
+                               "address from", line)
             slug = slugify(text)
             if slug in slugs:  # 'Hà Nội' and 'Ha Noi' are one page: one of them goes
-                raise BadValue(f"item '{text}' is the same as '{slugs[slug]}'; remove one",
-                               item.line)
+                raise BadValue(f"item '{text}' is the same as '{slugs[slug]}'; remove one", line)
             slugs[slug] = text
             result.append(text)
         return tuple(result)
@@ -337,7 +407,7 @@ def _until(f: Field, config: SiteConfig) -> datetime | bool:
         return f.value
     if isinstance(f.value, str):
         with contextlib.suppress(BadValue):
-            return parse_datetime(f.value, config.timezone)
+            return parse_datetime(f.value, config.timezone, day_first=vietnamese(config))
     raise BadValue(f"must be true, false or the time it ends, not '{f.shown}'; {DATE_HINT}")
 
 
@@ -376,6 +446,45 @@ FIELDS: dict[str, FieldSpec] = {
     "pin": FieldSpec(_until, False, "true, or the time until which the article stays on top "
                      "of its section's page and its home page block."),
 }
+# The words newsrooms use for the keys, as slugs (`tóm tắt`, `Tom_tat` and `tom-tat` are
+# one): an editor who writes `sapo:` or `tác giả:` is told the key newsgen reads.
+NEWSROOM_WORDS: dict[str, str] = {
+    **dict.fromkeys(("sapo", "tom-tat", "summary", "description", "excerpt", "mo-ta",
+                     "dek", "standfirst", "intro"), "lead"),
+    **dict.fromkeys(("author", "tac-gia", "byline", "but-danh", "phong-vien", "writer",
+                     "by"), "authors"),
+    **dict.fromkeys(("anh", "hinh", "hinh-anh", "anh-dai-dien", "photo", "picture",
+                     "thumbnail", "cover", "featured-image", "hero"), "image"),
+    **dict.fromkeys(("chuyen-muc", "danh-muc", "muc", "category", "categories"), "section"),
+    **dict.fromkeys(("tag", "tu-khoa", "the", "keywords", "topics"), "tags"),
+    **dict.fromkeys(("tieu-de", "ten-bai", "headline", "heading"), "title"),
+    **dict.fromkeys(("ngay", "ngay-dang", "thoi-gian", "published", "pubdate",
+                     "publish-date"), "date"),
+    **dict.fromkeys(("cap-nhat", "ngay-cap-nhat", "modified", "lastmod"), "updated"),
+    **dict.fromkeys(("lien-quan", "tin-lien-quan", "bai-lien-quan", "see-also"), "related"),
+    **dict.fromkeys(("tin-cu", "tin-cu-hon"), "older"),
+    **dict.fromkeys(("nhap", "ban-nhap"), "draft"),
+    **dict.fromkeys(("alias", "redirect-from", "dia-chi-cu"), "aliases"),
+    **dict.fromkeys(("duong-dan", "url"), "slug"),
+    **dict.fromkeys(("tin-nong",), "breaking"),
+    **dict.fromkeys(("noi-bat", "tieu-diem"), "featured"),
+    **dict.fromkeys(("ghim", "pinned", "sticky"), "pin"),
+    **dict.fromkeys(("het-han", "expiry", "expire"), "expires"),
+}
+
+
+def known_key(key: str) -> str | None:
+    """The front-matter key an unknown `key` most likely means: a newsroom's word for
+    it, or a near spelling of a key or of such a word."""
+    word = slugify(key)
+    if word in FIELDS:  # `Title`, `Ngày` read as `title`... only where the slug is a key
+        return word
+    if word in NEWSROOM_WORDS:
+        return NEWSROOM_WORDS[word]
+    close = difflib.get_close_matches(word, [*FIELDS, *NEWSROOM_WORDS], n=1, cutoff=0.75)
+    return NEWSROOM_WORDS.get(close[0], close[0]) if close else None
+
+
 DEFAULTS: dict[str, object] = {
     "updated": None, "lead": "", "authors": (), "tags": (), "image": None, "related": (),
     "older": None, "draft": False, "expires": None, "breaking": None,
@@ -435,8 +544,8 @@ def parse_article(src: SourceFile, config: SiteConfig, problems: Problems) -> Ar
     for key, f in src.fields.items():
         spec = FIELDS.get(key)
         if spec is None:
-            close = difflib.get_close_matches(key, FIELDS, n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else \
+            meant = known_key(key)
+            hint = f"; did you mean '{meant}'?" if meant else \
                 f"; known keys: {', '.join(FIELDS)}"
             problems.warn(f"unknown key '{key}'{hint}", src.rel, f.line)
             continue
