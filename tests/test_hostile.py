@@ -236,6 +236,24 @@ def test_twenty_thousand_equal_headings_build_in_linear_time(minimal: Path) -> N
     assert len(set(ids)) == 60_000
 
 
+@pytest.mark.parametrize("line", [
+    'lead: "' + '" ' * 200_000 + "x",  # quotes in quotes, the mistake the hints look for
+    "lead: " + " " * 400_000 + "x: y",  # ': ' after a run of spaces
+    "image:\n  alt:" + " " * 400_000 + "# a" + " " * 400_000 + "b",  # a comment after spaces
+])
+def test_a_crafted_front_matter_line_is_explained_in_linear_time(minimal: Path,
+                                                                 line: str) -> None:
+    """The hints that rewrite a broken line read it with patterns whose parts never take
+    the same characters: a line of 800,000 crafted characters is one pass, and the
+    message stays one short line."""
+    article(minimal, "dong-dai", "Nội dung.", front=line + "\n")
+    seconds, run, _ = _timed_build(minimal)
+    assert run.returncode == 1
+    assert seconds < 60  # a hang is the failure here, not a slow machine
+    problem = run.stdout.splitlines()[0]
+    assert problem.startswith("content/the-gioi/dong-dai.md:") and len(problem) < 500
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["a", "a 1", "a-1", "a-1-1", "b", "Main", "main", "## x",
                                  "`code` a", "Đà Nẵng", "da nang"]), max_size=30))

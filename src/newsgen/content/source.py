@@ -207,10 +207,15 @@ def parse_mapping(text: str, rel: str, first_line: int, problems: Problems,
         return {}
     if not isinstance(node, yaml.MappingNode):
         kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
-        problems.error(f"{what} must be 'key: value' lines, but it is {kind}",
-                       rel, first_line + node.start_mark.line)
+        lines = text.split("\n")
+        fix = rewrite(lines[node.start_mark.line]) if node.start_mark.line < len(lines) else None
+        problems.error(f"{what} must be 'key: value' lines, but it is {kind}"
+                       + (f"; {fix}" if fix else ""), rel, first_line + node.start_mark.line)
         return None
     if not _check_tree(node, rel, first_line, problems, what):
+        return None
+    if what == "front matter" and not _no_lost_text(node, text.split("\n"), rel, first_line,
+                                                    problems):
         return None
     return Field(node, first_line, first_line).entries()
 
@@ -219,28 +224,129 @@ def _explain(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, str]:
     """The 0-based line to point at and the parser's complaint with a hint how to fix it.
 
     libyaml's messages name the symptom, not the editor's mistake; the hints
-    cover the mistakes editors make most: tabs, an unclosed quote, a headline
-    starting with '[' and text containing ': '.
+    cover the mistakes editors make most (quotes inside a quoted headline, text
+    after a quoted part, ': ' or a leading '[' in unquoted text, a tab, a
+    missing space after the colon) and show the line as it should be written.
     """
     mark = exc.problem_mark or exc.context_mark
     line = mark.line if mark else 0
     problem = exc.problem or exc.context or "invalid YAML"
     near = [lines[i] for i in (line - 1, line) if 0 <= i < len(lines)]
+    for index in (line, line - 1):
+        if 0 <= index < len(lines) and (fix := rewrite(lines[index])):
+            return index, f"{problem}; {fix}"
     if "quoted scalar" in (exc.context or "") and exc.context_mark:
         return exc.context_mark.line, f"{problem}; the quote opened on this line is never closed"
     if "flow" in (exc.context or "") and exc.context_mark:
         # An unclosed '[' or '{': usually a headline like "[Video] ..." written unquoted.
-        return exc.context_mark.line, (f"{problem}; the '[' or '{{' on this line is never "
-                                       "closed (put text that starts with it in double quotes)")
+        fix = rewrite(lines[exc.context_mark.line], brackets=True) \
+            if exc.context_mark.line < len(lines) else None
+        return exc.context_mark.line, (f"{problem}; " + (fix or "the '[' or '{' on this "
+                                       "line is never closed (put text that starts with it "
+                                       "in double quotes)"))
     if any("\t" in text[:len(text) - len(text.lstrip())] for text in near) \
             or "'\\t'" in problem or "tab" in problem:
         return line, f"{problem}; indent with spaces, not tabs"
     for index in (line, line - 1):
-        if 0 <= index < len(lines) and re.match(r"\s*[\w-]+:\s*[\[{]", lines[index]):
-            return index, f"{problem}; put text that starts with '[' or '{{' in double quotes"
-    if "mapping values are not allowed" in problem:
-        return line, f"{problem}; put text that contains ': ' in double quotes"
+        if 0 <= index < len(lines) and (fix := rewrite(lines[index], brackets=True)):
+            return index, f"{problem}; {fix}"
     return line, problem
+
+
+# One pass over the line whatever it holds (a line is written by anyone): no two parts
+# can take the same characters, and trailing spaces are stripped in code, not matched.
+MAX_REWRITTEN = 400  # characters of a line the message may show rewritten
+_LINE = re.compile(r"(?P<indent>[ \t]*(?:-[ \t]+)?)(?P<key>[^\s:#\-\[{\"'][^:]*?):"
+                   r"(?P<space>[ \t]*)(?P<value>.*)")
+
+
+def rewrite(text: str, brackets: bool = False) -> str | None:
+    """What is wrong with one `key: value` line, and the line as it should be written;
+    None if it is none of the usual mistakes (`brackets`: text starting with '[' or '{').
+
+    A line longer than any headline is no headline: it gets no rewrite, which would
+    only make the message as long as the line.
+    """
+    if len(text) > MAX_REWRITTEN:
+        return None
+    if text[:len(text) - len(text.lstrip())].count("\t"):
+        fixed = text.replace("\t", "  ").rstrip()
+        return f"indent with spaces, not tabs; write it as '{fixed}'"
+    match = _LINE.fullmatch(text.rstrip())
+    if match is None:
+        return None
+    key, value = match["key"], match["value"]
+    if not match["space"] and value and not value.startswith(("/", "\\")) \
+            and not key.isdigit():
+        return f"put a space after '{key}:'; write it as: {key}: {value}"
+    if value.startswith('"'):
+        body = value[1:-1] if value.endswith('"') and len(value) > 1 else value
+        if value.endswith('"') and '"' in body:
+            return (f"the double quotes inside the text end it early; write it as: "
+                    f"{key}: {_single(body)} (or use “ ” inside: "
+                    f"{key}: \"{_curly(body)}\")")
+        if '"' in value[1:] and not value.endswith('"'):
+            return (f"the text goes on after its closing quote; write it as: "
+                    f"{key}: {_single(value)}")
+        return None
+    if value.startswith("'"):
+        return None
+    if ": " in value or value.endswith(":"):
+        return f"text with ': ' in it must be quoted; write it as: {key}: {_quoted(value)}"
+    if brackets and value and value[0] in "[{" and not _closed(value):
+        end = "]" if value[0] == "[" else "}"
+        if "," in value and end not in value:  # a list that is never closed
+            return f"the list is never closed; write it as: {key}: {value}{end}"
+        return (f"text that starts with '{value[0]}' must be quoted; write it as: "
+                f"{key}: {_quoted(value)}")
+    return None
+
+
+def _quoted(text: str) -> str:
+    return _single(text) if '"' in text else f'"{text}"' if "\\" not in text else _single(text)
+
+
+_COMMENTED = re.compile(r"[ \t]*(?:-[ \t]+)?([^\s:][^:]*):[ \t]+(#.*)")
+
+
+def _no_lost_text(node: yaml.Node, lines: list[str], rel: str, first_line: int,
+                  problems: Problems) -> bool:
+    """False after saying where a value starts with '#': YAML reads it as a comment and
+    the key as empty (`title: #MeToo lan rộng`), and the editor's text would be lost."""
+    ok = True
+    pairs = node.value if isinstance(node, yaml.MappingNode) else []
+    for key, value in pairs:
+        if isinstance(value, yaml.MappingNode | yaml.SequenceNode):
+            ok &= _no_lost_text(value, lines, rel, first_line, problems)
+            continue
+        if value.tag != "tag:yaml.org,2002:null" or value.value:
+            continue
+        line = key.start_mark.line
+        written = _COMMENTED.fullmatch(lines[line].rstrip()) if line < len(lines) else None
+        if written:
+            name, rest = written.groups()
+            fix = f"write it as: {name}: {_quoted(rest)}" if len(rest) <= MAX_REWRITTEN \
+                else "put the text in quotes"
+            problems.error(f"the text after '{name}:' starts with '#', which YAML reads as a "
+                           f"comment, so {name} is empty; {fix}", rel, first_line + line)
+            ok = False
+    return ok
+
+
+def _closed(value: str) -> bool:
+    return (value.startswith("[") and value.endswith("]")) or \
+        (value.startswith("{") and value.endswith("}"))
+
+
+def _single(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _curly(text: str) -> str:
+    """Straight double quotes made into typographic ones, opening and closing in turn."""
+    parts = text.split('"')
+    return "".join(part + ("“" if i % 2 == 0 else "”") for i, part in enumerate(parts[:-1])) \
+        + parts[-1]
 
 
 # What plain YAML resolves to. Anything else came from an explicit tag (!!set,
