@@ -14,7 +14,7 @@ PICTURES_ARGS ?= --articles 1000
 PEERS_SIZES ?= 10000
 PEERS_ARGS  ?=
 
-.PHONY: build test lint clean serve bench bench-peers
+.PHONY: build test lint clean serve bench bench-peers dist
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ build: $(VENV)/.installed
 
 serve: $(VENV)/.installed
 	$(BIN)/newsgen serve -s $(SITE)
+
+# The wheel a newsroom's own site installs in its CI (requirements.txt names it).
+DIST ?= dist
+dist: $(BIN)/python
+	$(BIN)/python -m pip wheel --quiet --no-deps -w $(DIST) .
+	@ls $(DIST)/newsgen-*.whl
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests

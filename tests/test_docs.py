@@ -34,7 +34,7 @@ def test_reference_tables_list_every_key(heading: str, keys: set[str]) -> None:
     assert table_keys(heading) >= keys
 
 
-@pytest.mark.parametrize("command", ["build", "check", "serve", "new"])
+@pytest.mark.parametrize("command", ["build", "check", "serve", "new", "init"])
 def test_every_command_line_option_is_documented(command: str) -> None:
     parser = _parser()._subparsers._group_actions[0].choices[command]
     flags = {s for a in parser._actions for s in a.option_strings if s.startswith("--")}

@@ -194,7 +194,7 @@ def test_example_workflow_builds_strictly_and_deploys_public() -> None:
     steps = workflow["jobs"]["build"]["steps"]
     uses = {step.get("uses", "").split("@")[0]: step for step in steps}
     assert uses["actions/setup-python"]["with"]["python-version"] == "3.11"
-    assert [s["run"] for s in steps if "run" in s][:2] == ["pip install .",
+    assert [s["run"] for s in steps if "run" in s][:2] == ["pip install -r requirements.txt",
                                                          "newsgen build --strict"]
     assert uses["actions/upload-pages-artifact"]["with"]["path"] == "public"
     # The made pictures are restored before the build that would otherwise make them all.

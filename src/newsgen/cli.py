@@ -101,6 +101,19 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("--now", metavar="TIME",
                    help="date the article TIME, like 2022-01-06T09:00:00+07:00 "
                    "(default: SOURCE_DATE_EPOCH if set, else the current time)")
+    i = commands.add_parser("init", parents=[common], help="start a new site in a folder",
+                            description="Write a new site that builds at once: a commented "
+                            "site.yaml, one article, .gitignore, requirements.txt (the "
+                            "newsgen it is built with) and a GitHub Actions workflow that "
+                            "publishes it. The folder must be new or empty.")
+    i.add_argument("folder", nargs="?", type=Path, default=Path(), metavar="FOLDER",
+                   help="where the site goes (default: the current folder)")
+    i.add_argument("--title", default="Báo Mới", help="the site's name (default: Báo Mới)")
+    i.add_argument("--language", default="vi", choices=("vi", "en"),
+                   help="the site's language (default: vi)")
+    i.add_argument("--base-url", default="https://example.com/", metavar="URL",
+                   help="the address it will be published at (default: https://example.com/, "
+                   "to change in site.yaml)")
     return parser
 
 
@@ -212,6 +225,22 @@ def run_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_init(args: argparse.Namespace) -> int:
+    from newsgen.starter import init_site
+
+    try:
+        written = init_site(args.folder, args.title, args.language, args.base_url)
+    except NewsgenError as exc:
+        _print_problems(exc.problems)
+        return EXIT_PROBLEMS
+    if not args.quiet:
+        for path in written:
+            print(_shown(path))
+        where = "" if args.folder == Path() else f" -s {_shown(args.folder)}"
+        print(f"a new site; preview it with: newsgen serve{where}")
+    return EXIT_OK
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from newsgen.serve import serve
 
@@ -300,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "new":
             return run_new(args)
+        if args.command == "init":
+            return run_init(args)
         if args.command == "serve":
             return run_serve(args)
         if args.command == "check":
