@@ -138,8 +138,8 @@ def test_a_photo_changed_after_the_checkout_is_read_even_with_its_old_time(
     assert photos_hashed(hashed) == [f"content/{SECTION}/toan-canh.jpg"]
     old = {n for n in before if n.startswith("img/")}
     new = {n for n in after if n.startswith("img/")}
-    # New bytes, a new name for each file: five widths, the fallback and three crops.
-    assert len(old - new) == len(new - old) == 9
+    # New bytes, a new name for each file: four widths, the fallback and three crops.
+    assert len(old - new) == len(new - old) == 8
 
 
 def test_a_damaged_memo_or_no_git_means_reading_the_photos(tmp_path: Path,

@@ -75,7 +75,7 @@ def test_a_camera_photo_is_published_in_widths_and_formats_never_wider(minimal: 
     img = hero.select_one("img")
     assert source["type"] == "image/webp" and "44rem" in source["sizes"]
     webp = candidates(source["srcset"])
-    assert [w for _, w in webp] == [160, 320, 480, 720, 1080, 1600]
+    assert [w for _, w in webp] == [240, 480, 720, 1080, 1600]
     # Every browser in use reads WebP: the JPEG fallback is one file, the <img>'s src.
     assert not img.has_attr("srcset") and not img.has_attr("sizes")
     for (url, width), kind in [*((c, "WEBP") for c in webp), ((img["src"], 720), "JPEG")]:
@@ -97,7 +97,7 @@ def test_a_small_photo_is_never_upscaled_and_is_warned_about(minimal: Path) -> N
     err = build(minimal)
     img = page_of(minimal, "nho").select_one("figure.article-hero img")
     webp = img.find_parent("picture").select_one("source")["srcset"]
-    assert [w for _, w in candidates(webp)] == [160, 320, 480, 500]
+    assert [w for _, w in candidates(webp)] == [240, 480, 500]
     assert img["src"].endswith("-500.jpg")
     line = path.read_text(encoding="utf-8").splitlines().index("  src: nho.jpg") + 1
     assert (f"content/{SECTION}/nho.md:{line}: warning: image 'nho.jpg' is 500 px wide; the page "
@@ -115,8 +115,8 @@ def test_one_photo_in_two_articles_is_one_set_of_files(minimal: Path) -> None:
                for name in ("mot", "hai")]
     assert srcsets[0] == srcsets[1]
     key = candidates(srcsets[0])[0][0].split("/")[-1].split("-")[0]
-    # Five widths in WebP, the JPEG fallback and three crops, once.
-    assert len(list((minimal / "public" / "img").glob(f"{key}-*"))) == 5 + 1 + 3
+    # Four widths in WebP, the JPEG fallback and three crops, once.
+    assert len(list((minimal / "public" / "img").glob(f"{key}-*"))) == 4 + 1 + 3
 
 
 def test_a_replaced_photo_gets_new_addresses(minimal: Path) -> None:
@@ -144,7 +144,7 @@ def test_cards_offer_small_widths_for_their_small_boxes(minimal: Path) -> None:
     assert (int(card["width"]), int(card["height"])) == (720, 450)
     source = card.find_parent("picture").select_one("source")
     assert source["type"] == "image/webp"
-    assert [w for _, w in candidates(source["srcset"])][:2] == [160, 320]
+    assert [w for _, w in candidates(source["srcset"])][:2] == [240, 480]
     older = page_of(minimal, "moi")  # its "Tin cũ hơn" shows the other
     thumbs = [img.find_parent("picture").select_one("source") for img in
               older.select(".older-list img.card-image, .card-list img.card-image")
@@ -225,7 +225,7 @@ def test_a_body_picture_with_a_title_is_a_figure_with_its_caption(minimal: Path)
     inline = [i for i in article.select("p img") if i["alt"] == "bản đồ"]
     assert len(inline) == 1 and inline[0].find_parent("picture") is not None
     offered = inline[0].find_parent("picture").select_one("source")["srcset"]
-    assert [w for _, w in candidates(offered)] == [160, 320, 480, 720, 800]
+    assert [w for _, w in candidates(offered)] == [240, 480, 720, 800]
     line = path.read_text(encoding="utf-8").splitlines().index("![](ban-do.jpg)") + 1
     assert (f"content/{SECTION}/than.md:{line}: warning: picture 'ban-do.jpg' has no "
             "description; write what it shows between the brackets, ![like this](anh.jpg), "
@@ -262,7 +262,7 @@ def test_a_sideways_camera_photo_is_published_upright(minimal: Path) -> None:
     build(minimal)
     img = page_of(minimal, "doc").select_one("figure.article-hero img")
     offered = img.find_parent("picture").select_one("source")["srcset"]
-    assert [w for _, w in candidates(offered)] == [160, 320, 480, 600]
+    assert [w for _, w in candidates(offered)] == [240, 480, 600]
     with Image.open(largest(minimal / "public", img)) as image:
         assert image.size == (600, 900)
         top, bottom = image.convert("RGB").getpixel((300, 50)), image.getpixel((300, 850))
@@ -326,7 +326,7 @@ def test_made_renditions_are_kept_and_a_new_photo_makes_only_its_own(minimal: Pa
     build(minimal)
     now = {p.name: p.stat().st_mtime_ns for p in cache.iterdir() if p.suffix != ".json"}
     assert {n: t for n, t in now.items() if n in made} == made
-    assert len(set(now) - set(made)) == 5 + 1 + 3
+    assert len(set(now) - set(made)) == 4 + 1 + 3
 
 
 def test_the_example_sites_photos_reach_readers_upright_and_without_gps(tmp_path: Path) -> None:

@@ -118,7 +118,9 @@ def _ratio(width: int, height: int) -> tuple[int, int]:
 class Settings:
     """How pictures are published (site.yaml `pictures:`), as renditions need it."""
 
-    widths: tuple[int, ...] = (160, 320, 480, 720, 1080, 1600)
+    # 240 covers a 7rem (112 px) thumbnail at twice the density most phones have, 480 at
+    # three times; 720 a phone's full width, 1080 and 1600 the hero on wide screens.
+    widths: tuple[int, ...] = (240, 480, 720, 1080, 1600)
     formats: tuple[str, ...] = ("webp", "jpeg")  # the last one is the <img> fallback
     quality: int = 80
     social_width: int = 1200
