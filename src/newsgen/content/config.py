@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsgen import i18n
-from newsgen.content.renditions import Settings
+from newsgen.content.renditions import Settings, measure
 from newsgen.content.source import MEGABYTE, Field, parse_mapping, read_text
 from newsgen.errors import BadValue, ConfigError, Problems
 from newsgen.urls import is_slug, path_problem
@@ -65,6 +65,16 @@ THEME_SIZES: dict[str, str] = {
 
 
 @dataclass(frozen=True, slots=True)
+class Logo:
+    """The site's logo in the header: a picture of static/, and its size, read from the
+    file, so that the header has its shape before the picture arrives."""
+
+    src: str  # a site path, like /images/logo.svg; "" for none (the title is shown)
+    width: int = 0
+    height: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Pictures:
     """How pictures are published (`pictures:` in site.yaml)."""
 
@@ -102,6 +112,9 @@ class SiteConfig:
     svg_pictures: bool
     max_article_mb: float
     pictures: Pictures
+    logo: Logo
+    footer: tuple[str, ...]
+    social: tuple[tuple[str, str], ...]  # (name, https address), in site.yaml's order
     section_by_slug: Mapping[str, Section] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -299,6 +312,61 @@ def _publisher(f: Field) -> Publisher:
     return Publisher(name, logo)
 
 
+def _logo(f: Field) -> Logo:
+    src = _text(f)
+    if not src.startswith("/") or ".." in src.split("/"):
+        raise BadValue(f"'{src}' must be a path on the site, like /images/logo.svg (a file "
+                       "of static/)")
+    return Logo(src)
+
+
+def _footer(f: Field) -> tuple[str, ...]:
+    if not f.is_list:
+        raise BadValue('must be a list of lines, like ["Giấy phép số 123/GP-BTTTT", '
+                       '"Tổng biên tập: Nguyễn Văn A"]')
+    lines = []
+    for item in f.items():
+        if not isinstance(item.value, str) or not item.value.strip():
+            raise BadValue(f"line '{item.shown}' is {item.kind}, not text; put it in quotes",
+                           item.line)
+        lines.append(" ".join(item.value.split()))
+    return tuple(lines)
+
+
+def _social(f: Field) -> tuple[tuple[str, str], ...]:
+    if not f.is_mapping:
+        raise BadValue("must be 'name: address' lines, like 'Facebook: "
+                       "https://www.facebook.com/baocuatoi'")
+    links = []
+    for name, item in f.entries().items():
+        url = item.value if isinstance(item.value, str) else ""
+        parts = urlsplit(url.strip())
+        if parts.scheme != "https" or not parts.netloc:
+            raise BadValue(f"{name} '{item.shown}' must be an https:// address", item.line)
+        links.append((" ".join(str(name).split()), url.strip()))
+    return tuple(links)
+
+
+def _measured_logo(logo: Logo, site_dir: Path, problems: Problems, line: int) -> Logo:
+    """The logo with its size, from the site's static/; a problem when it is not there or
+    is no picture."""
+    rel = logo.src.lstrip("/")
+    path = site_dir / "static" / rel
+    if any(part.startswith(".") for part in rel.split("/")) or not path.is_file():
+        problems.error(f"logo '{logo.src}' not found: there is no static{logo.src}",
+                       CONFIG_FILE, line)
+        return logo
+    found = measure(path)
+    if isinstance(found, str):
+        problems.error(f"logo '{logo.src}' {found}", CONFIG_FILE, line)
+        return logo
+    width, height = found[0], found[1]
+    if not width or not height:
+        problems.error(f"logo '{logo.src}' has no size; give the SVG width and height "
+                       "attributes, or a viewBox", CONFIG_FILE, line)
+    return Logo(logo.src, width, height)
+
+
 PICTURE_KEYS = ("widths", "formats", "quality", "social_width", "sizes", "publish_originals")
 FORMATS = ("avif", "webp", "jpeg")
 
@@ -466,6 +534,15 @@ OPTIONS: dict[str, Option] = {
                        "How pictures are published: widths, formats (the last is the "
                        "fallback, jpeg), quality, social_width, sizes per slot of the theme, "
                        "and publish_originals (off: only the resized copies are published)."),
+    "logo": Option(_logo, Logo(""), "The site's logo in the header instead of its title as "
+                   "text: a picture of static/, like /images/logo.svg (its title is the "
+                   "picture's alt text). Also the publisher's logo when publisher.logo is "
+                   "not set."),
+    "footer": Option(_footer, (), "Lines under the site's name in every page's footer, in "
+                     "order: the licence (Giấy phép), the editor-in-chief (Tổng biên tập), "
+                     "the address, a contact."),
+    "social": Option(_social, (), "The site's own pages elsewhere, linked in the footer: "
+                     "'name: https address' lines, in that order."),
     "max_article_mb": Option(_megabytes, 1.0, "Largest article file, in megabytes. A long "
                              "report is 0.2 MB; rendering a crafted megabyte takes about "
                              "500 MB of memory."),
@@ -520,6 +597,13 @@ def load_config(site_dir: Path, problems: Problems,
         values["timezone"] = ZoneInfo(str(values["timezone"]))
     values.update(overrides or {})
     problems.check(ConfigError)
+    logo = values["logo"]
+    if isinstance(logo, Logo) and logo.src:
+        values["logo"] = _measured_logo(logo, site_dir, problems, fields["logo"].line)
+        publisher = values["publisher"]
+        if isinstance(publisher, Publisher) and not publisher.logo:
+            values["publisher"] = Publisher(publisher.name, logo.src)
+        problems.check(ConfigError)
 
     language = str(values["language"])
     strings = i18n.default_strings(language)

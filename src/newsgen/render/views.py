@@ -106,6 +106,22 @@ class SiteView:
     sections: tuple[SectionLink, ...]
     strings: dict[str, str | list[str]]
     tags_url: str | None  # the tag index, when the site has tags
+    logo: LogoView | None = None
+    footer: tuple[str, ...] = ()  # the licence, the editor-in-chief...: a line each
+    social: tuple[SocialLink, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LogoView:
+    src: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class SocialLink:
+    name: str
+    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +221,11 @@ class ViewMaker:
             language=self.config.language, home_url=self.href("/"),
             sections=tuple(self.section(s) for s in self.config.sections),
             strings=dict(self.config.strings),
-            tags_url=self.href(TAGS_URL) if self.library.has_tags() else None))
+            tags_url=self.href(TAGS_URL) if self.library.has_tags() else None,
+            logo=LogoView(self.href(logo.src), logo.width, logo.height)
+            if (logo := self.config.logo).src else None,
+            footer=self.config.footer,
+            social=tuple(SocialLink(name, url) for name, url in self.config.social)))
 
     def section(self, section: Section, page: int = 1) -> SectionLink:
         return self._memo.get(("section", section.slug, page), lambda: SectionLink(  # type: ignore[return-value]
