@@ -87,3 +87,46 @@ def test_a_snippet_of_the_sites_own_is_added_to_every_page(minimal: Path) -> Non
         doc = html(page)
         assert doc.select_one("head script[data-analytics]")["src"] == "/js/dem.js"
         assert text(doc.select_one("footer .hotline")) == "Đường dây nóng: 0236 123 456"
+
+
+PHOTO = ('<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96">'
+         '<circle cx="48" cy="48" r="48" fill="#888"/></svg>')
+
+
+def test_an_author_gets_the_name_bio_and_photo_site_yaml_gives(minimal: Path) -> None:
+    write(minimal / "static" / "images" / "thanh-ha.svg", PHOTO)
+    configure(minimal, 'authors:\n  Thanh Hà:\n    name: "Nguyễn Thanh Hà"\n'
+                       '    bio: "Phóng viên thời sự ở Đà Nẵng."\n'
+                       "    photo: /images/thanh-ha.svg\n")
+    article(minimal, "bai", "Bài viết", "2022-01-08T09:00:00+07:00",
+            extra="authors: Thanh Hà, Minh Quân\n")
+    out = build(minimal)
+    page = html(out / "the-gioi" / "bai-viet" / "index.html")
+    byline = page.find(class_="article-authors")
+    assert [(text(a), a["href"]) for a in byline.find_all("a")] == [
+        ("Nguyễn Thanh Hà", "/authors/thanh-ha/"), ("Minh Quân", "/authors/minh-quan/")]
+    data = json.loads(page.find("script", type="application/ld+json").string)
+    news = next(d for d in (data.get("@graph", [data]) if isinstance(data, dict) else data)
+                if d.get("@type") == "NewsArticle")
+    assert news["author"] == [
+        {"@type": "Person", "name": "Nguyễn Thanh Hà",
+         "url": "https://bao-thu.example/authors/thanh-ha/",
+         "description": "Phóng viên thời sự ở Đà Nẵng.",
+         "image": "https://bao-thu.example/images/thanh-ha.svg"},
+        {"@type": "Person", "name": "Minh Quân",
+         "url": "https://bao-thu.example/authors/minh-quan/"}]
+    author = html(out / "authors" / "thanh-ha" / "index.html")
+    assert text(author.find("h1")) == "Nguyễn Thanh Hà"
+    assert text(author.select_one(".author-bio")) == "Phóng viên thời sự ở Đà Nẵng."
+    photo = author.select_one("img.author-photo")
+    assert (photo["src"], photo["width"], photo["height"]) == ("/images/thanh-ha.svg", "96", "96")
+    assert html(out / "authors" / "minh-quan" / "index.html").select_one(".author-intro") is None
+
+
+def test_an_authors_photo_that_is_not_there_is_named(minimal: Path) -> None:
+    lines = len((minimal / "site.yaml").read_text(encoding="utf-8").splitlines())
+    configure(minimal, "authors:\n  Thanh Hà:\n    photo: /images/khong-co.jpg\n")
+    run = newsgen("build", "-s", minimal)
+    assert run.code == 1
+    assert run.err.splitlines()[0] == (f"site.yaml:{lines + 3}: photo '/images/khong-co.jpg' "
+                                       "not found: there is no static/images/khong-co.jpg")

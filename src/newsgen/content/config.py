@@ -21,7 +21,7 @@ from newsgen import i18n
 from newsgen.content.renditions import Settings, measure
 from newsgen.content.source import MEGABYTE, Field, parse_mapping, read_text
 from newsgen.errors import BadValue, ConfigError, Problems
-from newsgen.urls import is_slug, path_problem
+from newsgen.urls import is_slug, path_problem, slugify
 
 CONFIG_FILE = "site.yaml"
 PERMALINK_FIELDS = ("section", "slug", "year", "month", "day")
@@ -115,11 +115,15 @@ class SiteConfig:
     logo: Logo
     footer: tuple[str, ...]
     social: tuple[tuple[str, str], ...]  # (name, https address), in site.yaml's order
+    authors: tuple[Author, ...]
     section_by_slug: Mapping[str, Section] = field(init=False)
+    author_by_slug: Mapping[str, Author] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "section_by_slug",
                            MappingProxyType({s.slug: s for s in self.sections}))
+        object.__setattr__(self, "author_by_slug",
+                           MappingProxyType({a.slug: a for a in self.authors}))
 
     @property
     def digest(self) -> bytes:
@@ -347,24 +351,61 @@ def _social(f: Field) -> tuple[tuple[str, str], ...]:
     return tuple(links)
 
 
-def _measured_logo(logo: Logo, site_dir: Path, problems: Problems, line: int) -> Logo:
-    """The logo with its size, from the site's static/; a problem when it is not there or
-    is no picture."""
-    rel = logo.src.lstrip("/")
+def _measured(picture: Logo, what: str, site_dir: Path, problems: Problems, line: int
+              ) -> Logo:
+    """The picture with its size, from the site's static/; a problem when it is not there
+    or is no picture (`what` names it: "logo")."""
+    rel = picture.src.lstrip("/")
     path = site_dir / "static" / rel
     if any(part.startswith(".") for part in rel.split("/")) or not path.is_file():
-        problems.error(f"logo '{logo.src}' not found: there is no static{logo.src}",
+        problems.error(f"{what} '{picture.src}' not found: there is no static{picture.src}",
                        CONFIG_FILE, line)
-        return logo
+        return picture
     found = measure(path)
     if isinstance(found, str):
-        problems.error(f"logo '{logo.src}' {found}", CONFIG_FILE, line)
-        return logo
+        problems.error(f"{what} '{picture.src}' {found}", CONFIG_FILE, line)
+        return picture
     width, height = found[0], found[1]
     if not width or not height:
-        problems.error(f"logo '{logo.src}' has no size; give the SVG width and height "
+        problems.error(f"{what} '{picture.src}' has no size; give the SVG width and height "
                        "attributes, or a viewBox", CONFIG_FILE, line)
-    return Logo(logo.src, width, height)
+    return Logo(picture.src, width, height)
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """What site.yaml says of one byline: the name to print, a bio and a photo."""
+
+    slug: str  # of the byline as articles write it: 'Thanh Hà' and 'thanh ha' are one
+    name: str  # "" : the byline as written
+    bio: str
+    photo: Logo
+    line: int = 0  # of its photo in site.yaml, for the message when the file is missing
+
+
+def _authors(f: Field) -> tuple[Author, ...]:
+    if not f.is_mapping:
+        raise BadValue("must be 'byline:' entries with name, bio and photo, like "
+                       "'Thanh Hà: {bio: \"Phóng viên thời sự\", photo: /images/thanh-ha.jpg}'")
+    found: dict[str, Author] = {}
+    for byline, item in f.entries().items():
+        slug = slugify(" ".join(str(byline).split()))
+        if not slug:
+            raise BadValue(f"'{byline}' has no letter or digit", item.line)
+        if slug in found:
+            raise BadValue(f"'{byline}' is the same author as one above; keep one", item.line)
+        values = item.entries() if item.is_mapping else {}
+        if not item.is_mapping and item.value is not None:
+            raise BadValue(f"{byline} must be 'key: value' lines: name, bio, photo", item.line)
+        for key, value in values.items():
+            if key not in ("name", "bio", "photo"):
+                raise BadValue(f"{byline} has no key '{key}'; use name, bio and photo",
+                               value.line)
+        photo = _logo(values["photo"]) if "photo" in values else Logo("")
+        found[slug] = Author(slug, _optional_text(values["name"]) if "name" in values else "",
+                             _optional_text(values["bio"]) if "bio" in values else "", photo,
+                             values["photo"].line if "photo" in values else 0)
+    return tuple(found.values())
 
 
 PICTURE_KEYS = ("widths", "formats", "quality", "social_width", "sizes", "publish_originals")
@@ -543,6 +584,9 @@ OPTIONS: dict[str, Option] = {
                      "the address, a contact."),
     "social": Option(_social, (), "The site's own pages elsewhere, linked in the footer: "
                      "'name: https address' lines, in that order."),
+    "authors": Option(_authors, (), "What the author pages and search engines say of each "
+                      "byline: under the byline as articles write it, its name (to print "
+                      "instead), bio and photo (a file of static/)."),
     "max_article_mb": Option(_megabytes, 1.0, "Largest article file, in megabytes. A long "
                              "report is 0.2 MB; rendering a crafted megabyte takes about "
                              "500 MB of memory."),
@@ -599,10 +643,16 @@ def load_config(site_dir: Path, problems: Problems,
     problems.check(ConfigError)
     logo = values["logo"]
     if isinstance(logo, Logo) and logo.src:
-        values["logo"] = _measured_logo(logo, site_dir, problems, fields["logo"].line)
+        values["logo"] = _measured(logo, "logo", site_dir, problems, fields["logo"].line)
         publisher = values["publisher"]
         if isinstance(publisher, Publisher) and not publisher.logo:
             values["publisher"] = Publisher(publisher.name, logo.src)
+        problems.check(ConfigError)
+    people = values["authors"]
+    if isinstance(people, tuple) and any(a.photo.src for a in people):
+        values["authors"] = tuple(replace(a, photo=_measured(a.photo, "photo", site_dir,
+                                                             problems, a.line))
+                                  if a.photo.src else a for a in people)
         problems.check(ConfigError)
 
     language = str(values["language"])

@@ -49,6 +49,20 @@ def page_meta(config: SiteConfig, url: str) -> MetaView:
     return MetaView(absolute(config.base_url, url), "website", "", "", "", "", (), ())
 
 
+def person(config: SiteConfig, byline: str) -> dict[str, object]:
+    """A byline as a schema.org Person: its page, and what site.yaml's authors: says."""
+    slug = slugify(byline)
+    known = config.author_by_slug.get(slug)
+    found: dict[str, object] = {"@type": "Person", "name": known.name if known and known.name
+                                else byline,
+                                "url": absolute(config.base_url, listing_url("author", slug))}
+    if known and known.bio:
+        found["description"] = known.bio
+    if known and known.photo.src:
+        found["image"] = absolute(config.base_url, known.photo.src)
+    return found
+
+
 def article_meta(library: Library, article: Article) -> MetaView:
     config = library.config
     tz = config.timezone
@@ -83,9 +97,7 @@ def article_meta(library: Library, article: Article) -> MetaView:
         "image": images,
         "datePublished": published,
         "dateModified": modified,
-        "author": [{"@type": "Person", "name": name,
-                    "url": absolute(config.base_url, listing_url("author", slugify(name)))}
-                   for name in article.authors],
+        "author": [person(config, name) for name in article.authors],
         "publisher": publisher,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "articleSection": section.title,

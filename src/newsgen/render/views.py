@@ -53,6 +53,8 @@ class TermLink:
     url: str
     _count: int = field(repr=False)  # read through `count`, which records the reading
     _key: str = field(repr=False)  # the count's name in the index: "tag-count:<slug>"
+    bio: str = ""  # an author's, from site.yaml's authors:
+    photo: LogoView | None = None
 
     @property
     def count(self) -> int:
@@ -236,11 +238,18 @@ class ViewMaker:
         return self.section(self.config.section_by_slug[slug])
 
     def term(self, kind: str, slug: str, name: str | None = None) -> TermLink:
-        """A tag's or author's link; `name`: as an article spells it, else as most do."""
+        """A tag's or author's link; `name`: as an article spells it, else as most do, or
+        as site.yaml's authors: prints it."""
+        known = self.config.author_by_slug.get(slug) if kind == "author" else None
+        if known is not None and known.name:
+            name = known.name
+        photo = known.photo if known is not None and known.photo.src else None
         return TermLink(name if name is not None else self.library.term(kind, slug),
                         self.href(listing_url(kind, slug)),
                         self.library.values[f"{kind}-count:{slug}"],  # type: ignore[arg-type]
-                        f"{kind}-count:{slug}")
+                        f"{kind}-count:{slug}", known.bio if known is not None else "",
+                        LogoView(self.href(photo.src), photo.width, photo.height)
+                        if photo is not None else None)
 
     def _terms(self, kind: str, names: tuple[str, ...]) -> tuple[TermLink, ...]:
         """Links for an article's tags or authors, spelled as this article spells them."""
