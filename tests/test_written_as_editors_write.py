@@ -128,3 +128,11 @@ def test_a_comment_in_site_yaml_is_still_a_comment(minimal: Path) -> None:
                       encoding="utf-8")
     article(minimal, "bai", "Bài viết", "2026-11-25")
     build(minimal)
+
+
+def test_a_comment_in_a_list_of_links_is_not_a_lost_title(minimal: Path) -> None:
+    article(minimal, "bai", "Bài viết", "2026-11-25",
+            extra="related:\n  - title: #MeToo ở Hàn Quốc\n    url: https://example.org/a\n")
+    assert failing(minimal) == [
+        f"{REL}:6: the text after 'title:' starts with '#', which YAML reads as a comment, "
+        "so title is empty; write it as: title: \"#MeToo ở Hàn Quốc\""]

@@ -303,7 +303,9 @@ def rewrite(text: str, brackets: bool = False) -> str | None:
 
 
 def _quoted(text: str) -> str:
-    return _single(text) if '"' in text else f'"{text}"' if "\\" not in text else _single(text)
+    """`text` quoted as YAML reads it back: in double quotes when nothing in it needs an
+    escape there, else in single quotes."""
+    return f'"{text}"' if '"' not in text and "\\" not in text else _single(text)
 
 
 _COMMENTED = re.compile(r"[ \t]*(?:-[ \t]+)?([^\s:][^:]*):[ \t]+(#.*)")
@@ -314,6 +316,10 @@ def _no_lost_text(node: yaml.Node, lines: list[str], rel: str, first_line: int,
     """False after saying where a value starts with '#': YAML reads it as a comment and
     the key as empty (`title: #MeToo lan rộng`), and the editor's text would be lost."""
     ok = True
+    if isinstance(node, yaml.SequenceNode):  # the mappings of a list: related: - title: ...
+        for item in node.value:
+            ok &= _no_lost_text(item, lines, rel, first_line, problems)
+        return ok
     pairs = node.value if isinstance(node, yaml.MappingNode) else []
     for key, value in pairs:
         if isinstance(value, yaml.MappingNode | yaml.SequenceNode):
