@@ -314,29 +314,37 @@ _COMMENTED = re.compile(r"[ \t]*(?:-[ \t]+)?([^\s:][^:]*):[ \t]+(#.*)")
 def _no_lost_text(node: yaml.Node, lines: list[str], rel: str, first_line: int,
                   problems: Problems) -> bool:
     """False after saying where a value starts with '#': YAML reads it as a comment and
-    the key as empty (`title: #MeToo lan rộng`), and the editor's text would be lost."""
-    ok = True
-    if isinstance(node, yaml.SequenceNode):  # the mappings of a list: related: - title: ...
-        for item in node.value:
-            ok &= _no_lost_text(item, lines, rel, first_line, problems)
-        return ok
-    pairs = node.value if isinstance(node, yaml.MappingNode) else []
-    for key, value in pairs:
-        if isinstance(value, yaml.MappingNode | yaml.SequenceNode):
-            ok &= _no_lost_text(value, lines, rel, first_line, problems)
+    the key as empty (`title: #MeToo lan rộng`), and the editor's text would be lost.
+
+    A walk with a stack of its own, as `_check_tree`'s: YAML nests deeper than
+    Python's recursion goes. The problems are said in the order of their lines.
+    """
+    found: list[tuple[int, str]] = []
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, yaml.SequenceNode):  # the mappings of a list: related: - ...
+            todo += current.value
             continue
-        if value.tag != "tag:yaml.org,2002:null" or value.value:
+        if not isinstance(current, yaml.MappingNode):
             continue
-        line = key.start_mark.line
-        written = _COMMENTED.fullmatch(lines[line].rstrip()) if line < len(lines) else None
-        if written:
-            name, rest = written.groups()
-            fix = f"write it as: {name}: {_quoted(rest)}" if len(rest) <= MAX_REWRITTEN \
-                else "put the text in quotes"
-            problems.error(f"the text after '{name}:' starts with '#', which YAML reads as a "
-                           f"comment, so {name} is empty; {fix}", rel, first_line + line)
-            ok = False
-    return ok
+        for key, value in current.value:
+            if isinstance(value, yaml.MappingNode | yaml.SequenceNode):
+                todo.append(value)
+                continue
+            if value.tag != "tag:yaml.org,2002:null" or value.value:
+                continue
+            line = key.start_mark.line
+            written = _COMMENTED.fullmatch(lines[line].rstrip()) if line < len(lines) else None
+            if written:
+                name, rest = written.groups()
+                fix = f"write it as: {name}: {_quoted(rest)}" if len(rest) <= MAX_REWRITTEN \
+                    else "put the text in quotes"
+                found.append((first_line + line, f"the text after '{name}:' starts with '#', "
+                              f"which YAML reads as a comment, so {name} is empty; {fix}"))
+    for line, message in sorted(found):
+        problems.error(message, rel, line)
+    return not found
 
 
 def _closed(value: str) -> bool:
