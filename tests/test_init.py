@@ -40,12 +40,18 @@ def test_the_workflow_init_writes_is_the_documented_recipe(tmp_path: Path) -> No
         "pip install -r requirements.txt", "newsgen build --strict"]
 
 
-def test_an_english_site(tmp_path: Path) -> None:
-    assert newsgen("init", "news", "--language", "en", "--title", "The Han River Post",
-                   cwd=tmp_path).code == 0
+def test_an_english_site_starts_in_english(tmp_path: Path) -> None:
+    run = newsgen("init", "news", "--language", "en", "--title", "The Han River Post",
+                  cwd=tmp_path)
+    assert run.code == 0, run.err
+    assert run.out.splitlines()[1] == "news/content/news/welcome.md"
     site = tmp_path / "news"
     assert newsgen("build", "--strict", cwd=site).code == 0
-    assert html(site / "public" / "index.html").find("html")["lang"] == "en"
+    home = html(site / "public" / "index.html")
+    assert home.find("html")["lang"] == "en"
+    assert [text(a) for a in home.select(".site-nav a")] == ["News", "World"]
+    page = html(site / "public" / "news" / "welcome" / "index.html")
+    assert text(page.find("h1")) == "Welcome to The Han River Post"
 
 
 def test_init_refuses_a_folder_that_holds_anything(tmp_path: Path) -> None:

@@ -19,13 +19,13 @@ from newsgen import __version__
 from newsgen.errors import ConfigError
 from newsgen.scaffold import yaml_quoted
 
-WRITTEN = {  # file of this package -> where it goes in the new site
-    "site.yaml": "site.yaml",
-    "article.md": "content/thoi-su/chao-mung.md",
-    "gitignore.txt": ".gitignore",
-    "requirements.txt": "requirements.txt",
-    "github-pages.yml": ".github/workflows/github-pages.yml",
+WRITTEN = {  # language -> file of this package -> where it goes in the new site
+    "vi": {"site.yaml": "site.yaml", "article.md": "content/thoi-su/chao-mung.md"},
+    "en": {"site.en.yaml": "site.yaml", "article.en.md": "content/news/welcome.md"},
 }
+SHARED = {"gitignore.txt": ".gitignore", "requirements.txt": "requirements.txt",
+          "github-pages.yml": ".github/workflows/github-pages.yml"}
+WELCOME = {"vi": "Chào mừng đến với {}", "en": "Welcome to {}"}
 ALLOWED = {".git"}  # what a folder may hold and still be started in
 TIMEZONE = "Asia/Ho_Chi_Minh"
 
@@ -47,11 +47,11 @@ def init_site(folder: Path, title: str = "Báo Mới", language: str = "vi",
     date = datetime.now(ZoneInfo(TIMEZONE)).replace(second=0, microsecond=0)
     fields = {"{title}": yaml_quoted(title), "{language}": language,
               "{date}": date.isoformat(), "{timezone}": TIMEZONE,
-              "{welcome}": yaml_quoted(f"Chào mừng đến với {title}"),
+              "{welcome}": yaml_quoted(WELCOME[language].format(title)),
               "{base_url}": base_url, "{version}": __version__}
     written = []
     starter = resources.files(__name__)
-    for name, rel in WRITTEN.items():
+    for name, rel in {**WRITTEN[language], **SHARED}.items():
         text = starter.joinpath(name).read_text(encoding="utf-8")
         for field, value in fields.items():
             text = text.replace(field, value)
