@@ -65,11 +65,11 @@ THEME_SIZES: dict[str, str] = {
 
 
 @dataclass(frozen=True, slots=True)
-class Logo:
-    """The site's logo in the header: a picture of static/, and its size, read from the
-    file, so that the header has its shape before the picture arrives."""
+class StaticPicture:
+    """A picture of the site's static/ that site.yaml names (the logo, an author's photo),
+    and its size, read from the file, so that its box has its shape before it arrives."""
 
-    src: str  # a site path, like /images/logo.svg; "" for none (the title is shown)
+    src: str  # a site path, like /images/logo.svg; "" for none
     width: int = 0
     height: int = 0
 
@@ -112,7 +112,7 @@ class SiteConfig:
     svg_pictures: bool
     max_article_mb: float
     pictures: Pictures
-    logo: Logo
+    logo: StaticPicture
     footer: tuple[str, ...]
     social: tuple[tuple[str, str], ...]  # (name, https address), in site.yaml's order
     authors: tuple[Author, ...]
@@ -316,12 +316,12 @@ def _publisher(f: Field) -> Publisher:
     return Publisher(name, logo)
 
 
-def _logo(f: Field) -> Logo:
+def _static_picture(f: Field) -> StaticPicture:
     src = _text(f)
     if not src.startswith("/") or ".." in src.split("/"):
         raise BadValue(f"'{src}' must be a path on the site, like /images/logo.svg (a file "
                        "of static/)")
-    return Logo(src)
+    return StaticPicture(src)
 
 
 def _footer(f: Field) -> tuple[str, ...]:
@@ -351,8 +351,8 @@ def _social(f: Field) -> tuple[tuple[str, str], ...]:
     return tuple(links)
 
 
-def _measured(picture: Logo, what: str, site_dir: Path, problems: Problems, line: int
-              ) -> Logo:
+def _measured(picture: StaticPicture, what: str, site_dir: Path, problems: Problems, line: int
+              ) -> StaticPicture:
     """The picture with its size, from the site's static/; a problem when it is not there
     or is no picture (`what` names it: "logo")."""
     rel = picture.src.lstrip("/")
@@ -369,7 +369,7 @@ def _measured(picture: Logo, what: str, site_dir: Path, problems: Problems, line
     if not width or not height:
         problems.error(f"{what} '{picture.src}' has no size; give the SVG width and height "
                        "attributes, or a viewBox", CONFIG_FILE, line)
-    return Logo(picture.src, width, height)
+    return StaticPicture(picture.src, width, height)
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,7 +379,7 @@ class Author:
     slug: str  # of the byline as articles write it: 'Thanh Hà' and 'thanh ha' are one
     name: str  # "" : the byline as written
     bio: str
-    photo: Logo
+    photo: StaticPicture
     line: int = 0  # of its photo in site.yaml, for the message when the file is missing
 
 
@@ -401,7 +401,7 @@ def _authors(f: Field) -> tuple[Author, ...]:
             if key not in ("name", "bio", "photo"):
                 raise BadValue(f"{byline} has no key '{key}'; use name, bio and photo",
                                value.line)
-        photo = _logo(values["photo"]) if "photo" in values else Logo("")
+        photo = _static_picture(values["photo"]) if "photo" in values else StaticPicture("")
         found[slug] = Author(slug, _optional_text(values["name"]) if "name" in values else "",
                              _optional_text(values["bio"]) if "bio" in values else "", photo,
                              values["photo"].line if "photo" in values else 0)
@@ -575,10 +575,10 @@ OPTIONS: dict[str, Option] = {
                        "How pictures are published: widths, formats (the last is the "
                        "fallback, jpeg), quality, social_width, sizes per slot of the theme, "
                        "and publish_originals (off: only the resized copies are published)."),
-    "logo": Option(_logo, Logo(""), "The site's logo in the header instead of its title as "
-                   "text: a picture of static/, like /images/logo.svg (its title is the "
-                   "picture's alt text). Also the publisher's logo when publisher.logo is "
-                   "not set."),
+    "logo": Option(_static_picture, StaticPicture(""), "The site's logo in the header "
+                   "instead of its title as text: a picture of static/, like "
+                   "/images/logo.svg (its title is the picture's alt text). Also the "
+                   "publisher's logo when publisher.logo is not set."),
     "footer": Option(_footer, (), "Lines under the site's name in every page's footer, in "
                      "order: the licence (Giấy phép), the editor-in-chief (Tổng biên tập), "
                      "the address, a contact."),
@@ -642,7 +642,7 @@ def load_config(site_dir: Path, problems: Problems,
     values.update(overrides or {})
     problems.check(ConfigError)
     logo = values["logo"]
-    if isinstance(logo, Logo) and logo.src:
+    if isinstance(logo, StaticPicture) and logo.src:
         values["logo"] = _measured(logo, "logo", site_dir, problems, fields["logo"].line)
         publisher = values["publisher"]
         if isinstance(publisher, Publisher) and not publisher.logo:

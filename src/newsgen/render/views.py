@@ -11,7 +11,7 @@ from datetime import datetime
 
 from markupsafe import Markup
 
-from newsgen.content.config import Section, SiteConfig
+from newsgen.content.config import Section, SiteConfig, StaticPicture
 from newsgen.content.library import Library
 from newsgen.content.models import Article, Link
 from newsgen.engine.store import by_fields
@@ -54,7 +54,7 @@ class TermLink:
     _count: int = field(repr=False)  # read through `count`, which records the reading
     _key: str = field(repr=False)  # the count's name in the index: "tag-count:<slug>"
     bio: str = ""  # an author's, from site.yaml's authors:
-    photo: LogoView | None = None
+    photo: StaticPictureView | None = None
 
     @property
     def count(self) -> int:
@@ -108,13 +108,13 @@ class SiteView:
     sections: tuple[SectionLink, ...]
     strings: dict[str, str | list[str]]
     tags_url: str | None  # the tag index, when the site has tags
-    logo: LogoView | None = None
+    logo: StaticPictureView | None = None
     footer: tuple[str, ...] = ()  # the licence, the editor-in-chief...: a line each
     social: tuple[SocialLink, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
-class LogoView:
+class StaticPictureView:
     src: str
     width: int
     height: int
@@ -224,8 +224,7 @@ class ViewMaker:
             sections=tuple(self.section(s) for s in self.config.sections),
             strings=dict(self.config.strings),
             tags_url=self.href(TAGS_URL) if self.library.has_tags() else None,
-            logo=LogoView(self.href(logo.src), logo.width, logo.height)
-            if (logo := self.config.logo).src else None,
+            logo=self.static_picture(self.config.logo),
             footer=self.config.footer,
             social=tuple(SocialLink(name, url) for name, url in self.config.social)))
 
@@ -243,13 +242,17 @@ class ViewMaker:
         known = self.config.author_by_slug.get(slug) if kind == "author" else None
         if known is not None and known.name:
             name = known.name
-        photo = known.photo if known is not None and known.photo.src else None
         return TermLink(name if name is not None else self.library.term(kind, slug),
                         self.href(listing_url(kind, slug)),
                         self.library.values[f"{kind}-count:{slug}"],  # type: ignore[arg-type]
                         f"{kind}-count:{slug}", known.bio if known is not None else "",
-                        LogoView(self.href(photo.src), photo.width, photo.height)
-                        if photo is not None else None)
+                        self.static_picture(known.photo) if known is not None else None)
+
+    def static_picture(self, picture: StaticPicture) -> StaticPictureView | None:
+        """A picture site.yaml names, as pages show it; None when it names none."""
+        if not picture.src:
+            return None
+        return StaticPictureView(self.href(picture.src), picture.width, picture.height)
 
     def _terms(self, kind: str, names: tuple[str, ...]) -> tuple[TermLink, ...]:
         """Links for an article's tags or authors, spelled as this article spells them."""
