@@ -165,34 +165,37 @@ def _written_date(text: str, m: re.Match[str], tz: tzinfo, day_first: bool) -> d
     """The time a day-first date stands for (`day_first`), else why it is refused, with
     the way to write it."""
     day, month, year = int(m["d"]), int(m["m"]), int(m["y"])
-    hour = int(m["H"]) if m["H"] else 0
-    minute, second = int(m["M"] or m["M2"] or 0), int(m["S"] or 0)
     if year < 100:
         year += 2000
-    try:
-        when = datetime(year, month, day, hour, minute, second, tzinfo=tz)
-    except ValueError:
-        when = None
-    if len(m["y"]) == 2 or not day_first or when is None:
-        if when is not None:
-            iso = when.isoformat() if m["H"] else when.date().isoformat()
-            if not day_first and day <= 12 and day != month:
-                other = _written(year, day, month, m, tz)
-                raise BadValue(f"'{text}' is not a date newsgen reads; write it as {iso} if "
-                               f"{day} is the day, or {other} if it is the month")
-            raise BadValue(f"'{text}' is not a date newsgen reads; write it as {iso}")
-        if 1 <= day <= 31 and 1 <= month <= 12 and hour < 24 and minute < 60 and second < 60:
-            raise BadValue(f"'{text}': {month}/{year} has no day {day}; check the date")
-        raise BadValue(f"'{text}' is not a date; write day/month/year and hours:minutes, "
-                       "like 25/11/2026 06:00, or 2026-11-25T06:00:00+07:00")
-    return when
+    when = _on(year, month, day, m, tz)
+    if when is not None and day_first and len(m["y"]) == 4:
+        return when
+    if when is not None:
+        iso = _iso(when, m)
+        if not day_first and day <= 12 and day != month:
+            other = _on(year, day, month, m, tz)
+            raise BadValue(f"'{text}' is not a date newsgen reads; write it as {iso} if "
+                           f"{day} is the day, or {_iso(other, m)} if it is the month")
+        raise BadValue(f"'{text}' is not a date newsgen reads; write it as {iso}")
+    if 1 <= day <= 31 and _on(year, month, 1, m, tz) is not None:  # month and time right
+        raise BadValue(f"'{text}': {month}/{year} has no day {day}; check the date")
+    raise BadValue(f"'{text}' is not a date; write day/month/year and hours:minutes, "
+                   "like 25/11/2026 06:00, or 2026-11-25T06:00:00+07:00")
 
 
-def _written(year: int, month: int, day: int, m: re.Match[str], tz: tzinfo) -> str:
+def _on(year: int, month: int, day: int, m: re.Match[str], tz: tzinfo) -> datetime | None:
+    """That day at the time the match holds (midnight without one); None if there is no
+    such day or time."""
     try:
-        when = datetime(year, month, day, int(m["H"] or 0), int(m["M"] or m["M2"] or 0),
+        return datetime(year, month, day, int(m["H"] or 0), int(m["M"] or m["M2"] or 0),
                         int(m["S"] or 0), tzinfo=tz)
     except ValueError:
+        return None
+
+
+def _iso(when: datetime | None, m: re.Match[str]) -> str:
+    """The ISO form to write: the time only where one was written."""
+    if when is None:
         return "no date"
     return when.isoformat() if m["H"] else when.date().isoformat()
 
