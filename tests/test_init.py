@@ -73,3 +73,11 @@ def test_a_repository_just_cloned_is_empty_enough(tmp_path: Path) -> None:
     assert run.code == 0, run.err
     assert run.out.splitlines()[-1] == "a new site; preview it with: newsgen serve"
     assert (tmp_path / "bao" / "site.yaml").is_file()
+
+
+def test_a_title_is_written_as_typed_even_with_braces(tmp_path: Path) -> None:
+    assert newsgen("init", "bao", "--title", "Báo {date} {version}", cwd=tmp_path).code == 0
+    site = tmp_path / "bao"
+    assert newsgen("build", "--strict", cwd=site).code == 0
+    assert text(html(site / "public" / "index.html").select_one("a.site-title")) == \
+        "Báo {date} {version}"

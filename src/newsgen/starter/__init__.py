@@ -10,6 +10,7 @@ holds anything (a repository just cloned, with only .git, is empty enough).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -45,16 +46,16 @@ def init_site(folder: Path, title: str = "Báo Mới", language: str = "vi",
                           "a new or empty folder, so that nothing there is overwritten")
     # Dated now in the site's time zone (site.yaml's), so that the first build shows it.
     date = datetime.now(ZoneInfo(TIMEZONE)).replace(second=0, microsecond=0)
-    fields = {"{title}": yaml_quoted(title), "{language}": language,
-              "{date}": date.isoformat(), "{timezone}": TIMEZONE,
-              "{welcome}": yaml_quoted(WELCOME[language].format(title)),
-              "{base_url}": base_url, "{version}": __version__}
+    fields = {"title": yaml_quoted(title), "language": language, "date": date.isoformat(),
+              "timezone": TIMEZONE, "welcome": yaml_quoted(WELCOME[language].format(title)),
+              "base_url": base_url, "version": __version__}
+    # One pass: a title that holds "{date}" stays as it was typed.
+    placeholder = re.compile(r"\{(" + "|".join(fields) + r")\}")
     written = []
     starter = resources.files(__name__)
     for name, rel in {**WRITTEN[language], **SHARED}.items():
-        text = starter.joinpath(name).read_text(encoding="utf-8")
-        for field, value in fields.items():
-            text = text.replace(field, value)
+        text = placeholder.sub(lambda m: fields[m[1]],
+                               starter.joinpath(name).read_text(encoding="utf-8"))
         target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
