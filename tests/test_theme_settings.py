@@ -26,6 +26,16 @@ def configure(site: Path, extra: str) -> None:
     config.write_text(config.read_text(encoding="utf-8") + extra, encoding="utf-8")
 
 
+def first_problem(site: Path, extra: str) -> tuple[int, str]:
+    """`extra` added to site.yaml: the failed build's first line, and the number of lines
+    site.yaml had before (what the message's line is counted from)."""
+    lines = len((site / "site.yaml").read_text(encoding="utf-8").splitlines())
+    configure(site, extra)
+    run = newsgen("build", "-s", site)
+    assert run.code == 1
+    return lines, run.err.splitlines()[0]
+
+
 def test_logo_footer_lines_and_profiles_are_on_every_page(minimal: Path) -> None:
     write(minimal / "static" / "images" / "logo.svg", LOGO)
     configure(minimal, SETTINGS)
@@ -57,21 +67,16 @@ def test_without_the_settings_the_header_shows_the_title(minimal: Path) -> None:
     assert doc.select_one(".site-footer-lines") is None
 
 
-def test_a_missing_logo_and_a_profile_that_is_no_address_are_named(minimal: Path) -> None:
-    lines = len((minimal / "site.yaml").read_text(encoding="utf-8").splitlines())
-    configure(minimal, "social:\n  Zalo: zalo.me/baothu\n")
-    run = newsgen("build", "-s", minimal)
-    assert run.code == 1
-    assert run.err.splitlines()[0] == (f"site.yaml:{lines + 2}: social Zalo 'zalo.me/baothu' "
-                                       "must be an https:// address")
-    configure(minimal, "")
-    (minimal / "site.yaml").write_text(
-        (minimal / "site.yaml").read_text(encoding="utf-8").replace(
-            "social:\n  Zalo: zalo.me/baothu\n", "logo: /images/logo.svg\n"), encoding="utf-8")
-    run = newsgen("build", "-s", minimal)
-    assert run.code == 1
-    assert run.err.splitlines()[0] == (f"site.yaml:{lines + 1}: logo '/images/logo.svg' not "
-                                       "found: there is no static/images/logo.svg")
+def test_a_profile_that_is_no_address_is_named(minimal: Path) -> None:
+    lines, problem = first_problem(minimal, "social:\n  Zalo: zalo.me/baothu\n")
+    assert problem == (f"site.yaml:{lines + 2}: social Zalo 'zalo.me/baothu' must be an "
+                       "https:// address")
+
+
+def test_a_missing_logo_is_named(minimal: Path) -> None:
+    lines, problem = first_problem(minimal, "logo: /images/logo.svg\n")
+    assert problem == (f"site.yaml:{lines + 1}: logo '/images/logo.svg' not found: there is "
+                       "no static/images/logo.svg")
 
 
 def test_a_snippet_of_the_sites_own_is_added_to_every_page(minimal: Path) -> None:
@@ -124,9 +129,7 @@ def test_an_author_gets_the_name_bio_and_photo_site_yaml_gives(minimal: Path) ->
 
 
 def test_an_authors_photo_that_is_not_there_is_named(minimal: Path) -> None:
-    lines = len((minimal / "site.yaml").read_text(encoding="utf-8").splitlines())
-    configure(minimal, "authors:\n  Thanh Hà:\n    photo: /images/khong-co.jpg\n")
-    run = newsgen("build", "-s", minimal)
-    assert run.code == 1
-    assert run.err.splitlines()[0] == (f"site.yaml:{lines + 3}: photo '/images/khong-co.jpg' "
-                                       "not found: there is no static/images/khong-co.jpg")
+    lines, problem = first_problem(minimal, "authors:\n  Thanh Hà:\n    photo: "
+                                            "/images/khong-co.jpg\n")
+    assert problem == (f"site.yaml:{lines + 3}: photo '/images/khong-co.jpg' not found: "
+                       "there is no static/images/khong-co.jpg")
