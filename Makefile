@@ -14,7 +14,7 @@ PICTURES_ARGS ?= --articles 1000
 PEERS_SIZES ?= 10000
 PEERS_ARGS  ?=
 
-.PHONY: build test lint clean serve bench bench-peers dist
+.PHONY: build test lint clean serve bench bench-peers dist messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,17 @@ DIST ?= dist
 dist: $(BIN)/python
 	$(BIN)/python -m pip wheel --quiet --no-deps -w $(DIST) .
 	@ls $(DIST)/newsgen-*.whl
+
+# The message catalogs: every message in the code into locale/newsgen.pot, new ones into
+# each language's .po (to translate there), and the .po compiled into the .mo newsgen
+# reads. tests/test_messages.py fails until a new message is translated and compiled.
+LOCALE := src/newsgen/locale
+messages: $(VENV)/.installed-test
+	$(BIN)/pybabel -q extract --no-location --sort-output --omit-header \
+		-o $(LOCALE)/newsgen.pot src/newsgen
+	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date \
+		-D newsgen -i $(LOCALE)/newsgen.pot -d $(LOCALE)
+	$(BIN)/pybabel -q compile --statistics -D newsgen -d $(LOCALE)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests

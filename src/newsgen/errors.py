@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from newsgen.messages import _, say
+
 Severity = Literal["error", "warning"]
 
 # What a terminal or a log would obey rather than show: C0 and C1 controls (ESC
@@ -58,12 +60,13 @@ class Problem:
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        where = self.path
+        """The line as printed, in the language messages are shown in."""
+        where = say(self.path)  # a page with no file of its own: "the home page"
         if where and self.line:
             where = f"{where}:{self.line}"
-        kind = "warning: " if self.severity == "warning" else ""
-        line = f"{where}: {kind}{self.message}" if where else f"{kind}{self.message}"
-        return printable(line)
+        message = say(_("warning: {message}", message=self.message)
+                      if self.severity == "warning" else self.message)
+        return printable(f"{where}: {message}" if where else message)
 
 
 class BadValue(ValueError):
@@ -75,6 +78,7 @@ class BadValue(ValueError):
 
     def __init__(self, message: str, line: int = 0) -> None:
         super().__init__(message)
+        self.message = message  # a Message keeps its translations; str(self) would not
         self.line = line
 
 
