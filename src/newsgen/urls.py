@@ -16,6 +16,7 @@ from slugify import slugify as _slugify
 from text_unidecode import unidecode
 
 from newsgen.errors import control_character
+from newsgen.messages import _
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG = 80
@@ -53,21 +54,23 @@ def path_problem(path: str) -> str | None:
     output folder is one: none of them is an article's to write.
     """
     if char := control_character(path):
-        return f"holds the control character {char}"
+        return _("holds the control character {char}", char=char)
     if not path.startswith("/"):
-        return "must start with '/'"
+        return _("must start with '/'")
     if any(bad in path for bad in ("\\", "?", "#", "//")):
-        return "must not hold '\\', '?', '#' or '//'"
+        return _("must not hold '\\', '?', '#' or '//'")
     parts = path.strip("/").split("/") if path.strip("/") else []
     if any(part in (".", "..") for part in parts):
-        return "must not go up or stay with '..' or '.'"
+        return _("must not go up or stay with '..' or '.'")
     if any(part.startswith(".") for part in parts):
-        return ("has a hidden part (a name starting with '.'): web servers read such names "
-                "as settings, and newsgen never publishes them")
+        return _("has a hidden part (a name starting with '.'): web servers read such names "
+                 "as settings, and newsgen never publishes them")
     if path.startswith(RESERVED_PREFIX) or path == RESERVED_PREFIX.rstrip("/"):
-        return f"starts with {RESERVED_PREFIX}, which newsgen serve keeps for itself"
+        return _("starts with {prefix}, which newsgen serve keeps for itself",
+                 prefix=RESERVED_PREFIX)
     if any(len(part.encode()) > MAX_NAME_BYTES for part in parts):
-        return f"has a part over {MAX_NAME_BYTES} bytes long, too long for a file name"
+        return _("has a part over {most} bytes long, too long for a file name",
+                 most=MAX_NAME_BYTES)
     return None
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsgen.errors import Problems
+from newsgen.messages import _
 from newsgen.urls import path_problem
 
 LEDGER = "addresses.txt"
@@ -43,7 +44,7 @@ def read_ledger(site_dir: Path, problems: Problems) -> Ledger:
     except FileNotFoundError:
         return Ledger()
     except (OSError, UnicodeDecodeError) as exc:
-        problems.error(f"cannot be read: {exc}", LEDGER)
+        problems.error(_("cannot be read: {reason}", reason=str(exc)), LEDGER)
         return Ledger()
     entries: dict[str, list[str]] = {}
     lines: dict[tuple[str, str], int] = {}
@@ -51,12 +52,13 @@ def read_ledger(site_dir: Path, problems: Problems) -> Ledger:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        rel, _, address = line.rpartition(" ")
+        rel, _space, address = line.rpartition(" ")
         rel = rel.strip()
-        why = "must be an article file and an address, like content/the-gioi/tin.md " \
-            "/the-gioi/tin/" if not rel or not address.startswith("/") else path_problem(address)
+        why = _("must be an article file and an address, like content/the-gioi/tin.md "
+                "/the-gioi/tin/") if not rel or not address.startswith("/") \
+            else path_problem(address)
         if why:
-            problems.error(f"'{line}' {why}", LEDGER, number)
+            problems.error(_("'{line}' {why}", line=line, why=why), LEDGER, number)
             continue
         if address not in entries.setdefault(rel, []):
             entries[rel].append(address)

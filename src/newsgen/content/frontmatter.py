@@ -7,6 +7,7 @@ from pathlib import Path
 
 from newsgen.content.source import MAX_FILE_BYTES, Field, decode_text, parse_mapping, read_bytes
 from newsgen.errors import Problems
+from newsgen.messages import _
 
 FENCE = "---"
 CLOSERS = ("---", "...")
@@ -33,21 +34,21 @@ def split_article(data: bytes, rel: str, problems: Problems) -> SourceFile | Non
     if text is None:
         return None
     if not text.strip():
-        problems.error("the file is empty; an article starts with a '---' line, then its "
-                       "front matter (title, date, section), then '---' and the text", rel, 1)
+        problems.error(_("the file is empty; an article starts with a '---' line, then its "
+                         "front matter (title, date, section), then '---' and the text"), rel, 1)
         return None
     parts = split_text(text)
     if parts is None:
         if text.split("\n", 1)[0].rstrip() != FENCE:
-            problems.error("no front matter found; did you forget the '---' line at the top? "
-                           "An article starts with '---', then title/date/section, then '---'",
-                           rel, 1)
+            problems.error(_("no front matter found; did you forget the '---' line at the "
+                             "top? An article starts with '---', then title/date/section, "
+                             "then '---'"), rel, 1)
         else:
-            problems.error("the front matter is not closed; add a '---' line after its last "
-                           "key", rel, 1)
+            problems.error(_("the front matter is not closed; add a '---' line after its "
+                             "last key"), rel, 1)
         return None
     head, body, body_line = parts
-    fields = parse_mapping(head, rel, 2, problems, "front matter")
+    fields = parse_mapping(head, rel, 2, problems, _("front matter"))
     if fields is None:
         return None
     return SourceFile(rel, fields, body, body_line, head)

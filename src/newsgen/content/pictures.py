@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from newsgen.content.config import SiteConfig
 from newsgen.content.source import unsafe_source
+from newsgen.messages import _
 from newsgen.urls import path_problem
 
 if TYPE_CHECKING:
@@ -26,7 +27,8 @@ RASTER = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp"
 SVG = ".svg"
 HEAD_BYTES = 1024  # enough for any signature, and an SVG's prologue and comments
 _NAMES = list(dict.fromkeys(RASTER.values()))
-KINDS = ", ".join(_NAMES[:-1]) + " or " + _NAMES[-1]  # JPEG, PNG, GIF, WebP or AVIF
+KINDS = _("{names} or {last}", names=", ".join(_NAMES[:-1]),
+          last=_NAMES[-1])  # JPEG, PNG, GIF, WebP, AVIF or HEIC
 
 
 def _raster_kind(head: bytes) -> str | None:
@@ -74,23 +76,28 @@ def picture_problem(path: Path, name: str, svg: bool, measures: Measures | None 
 
 def _sniffed_problem(path: Path, name: str, suffix: str, svg: bool) -> str | None:
     if suffix == SVG and not svg:
-        return (f"'{name}' is an SVG drawing, which can hold scripts; export it as PNG or "
-                "WebP, or set svg_pictures: true in site.yaml if every writer is trusted")
+        return _("'{name}' is an SVG drawing, which can hold scripts; export it as PNG or "
+                 "WebP, or set svg_pictures: true in site.yaml if every writer is trusted",
+                 name=name)
     if suffix not in RASTER and suffix != SVG:
-        return (f"'{name}' is not a picture; a picture is a {KINDS} file (named .jpg, .png, "
-                ".gif, .webp, .avif or .heic)")
+        return _("'{name}' is not a picture; a picture is a {kinds} file (named .jpg, .png, "
+                 ".gif, .webp, .avif or .heic)", name=name, kinds=KINDS)
     try:
         with path.open("rb") as file:
             head = file.read(HEAD_BYTES)
     except OSError as exc:
-        return f"'{name}' cannot be read: {exc.strerror}"
+        return _("'{name}' cannot be read: {reason}", name=name, reason=str(exc.strerror))
     if suffix == SVG:
-        return None if _is_svg(head) else (f"'{name}' is named .svg but is not an SVG "
-                                           "drawing inside; export it again")
+        return None if _is_svg(head) else _("'{name}' is named .svg but is not an SVG "
+                                            "drawing inside; export it again", name=name)
     if _raster_kind(head) is None:
-        article = "an" if RASTER[suffix][0] in "AEIOU" else "a"
-        return (f"'{name}' is named {suffix} but is not {article} {RASTER[suffix]} picture "
-                f"inside (nor a {KINDS} one); export it again as {suffix}")
+        if RASTER[suffix][0] in "AEIOU":  # English says "an AVIF": one sentence for each
+            return _("'{name}' is named {suffix} but is not an {kind} picture inside (nor a "
+                     "{kinds} one); export it again as {suffix}", name=name, suffix=suffix,
+                     kind=RASTER[suffix], kinds=KINDS)
+        return _("'{name}' is named {suffix} but is not a {kind} picture inside (nor a "
+                 "{kinds} one); export it again as {suffix}", name=name, suffix=suffix,
+                 kind=RASTER[suffix], kinds=KINDS)
     return None
 
 
@@ -105,7 +112,8 @@ def beside_article_problem(config: SiteConfig, roots: tuple[Path, ...], source: 
     `folders`: see `unsafe_source`.
     """
     if why := path_problem("/" + name):
-        return f"'{name}' {why}; rename the file"
+        return _("'{name}' {why}; rename the file", name=name, why=why)
     if why := unsafe_source(source, config.site_dir, roots, folders=folders):
-        return f"'{name}' is {why}; put the picture itself beside the article"
+        return _("'{name}' is {why}; put the picture itself beside the article", name=name,
+                 why=why)
     return picture_problem(source, name, config.svg_pictures, measures)

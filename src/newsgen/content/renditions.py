@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsgen.engine.store import by_fields
+from newsgen.messages import _
 
 IMG_DIR = "img"  # the output folder of every rendition
 RENDITIONS = "3"  # part of every name: a change to how renditions are made gives new names
@@ -232,7 +233,7 @@ def measure(path: Path) -> tuple[int, int, str, bool, bool] | str:
             return width, height, kind, getattr(image, "n_frames", 1) == 1, alpha
     except (UnidentifiedImageError, Image.DecompressionBombError, SyntaxError, ValueError,
             EOFError, OSError) as exc:
-        return f"cannot be read as a picture ({reason(exc)}); export it again"
+        return _("cannot be read as a picture ({reason}); export it again", reason=reason(exc))
 
 
 def reason(exc: BaseException) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from newsgen.errors import Problems, control_character
+from newsgen.messages import _
 
 try:  # libyaml is about 8x faster; fall back to pure Python where it is missing.
     from yaml import CSafeLoader as _Loader
@@ -66,9 +67,9 @@ class Field:
     def kind(self) -> str:
         """What the value is, in an editor's words: 'a list', 'a number', 'text'..."""
         if self.is_mapping:
-            return "'key: value' lines"
+            return _("'key: value' lines")
         if self.is_list:
-            return "a list"
+            return _("a list")
         return _describe(self.value)
 
     @property
@@ -95,13 +96,13 @@ class Field:
 
 def _describe(value: object) -> str:
     if value is None:
-        return "nothing"
+        return _("nothing")
     if isinstance(value, bool):
-        return "true/false"
+        return _("true/false")
     if isinstance(value, int | float):
-        return "a number"
+        return _("a number")
     if isinstance(value, str):
-        return "text"
+        return _("text")
     return type(value).__name__
 
 
@@ -129,10 +130,10 @@ def unsafe_source(path: Path, site: Path, roots: Iterable[Path],
             if not any(part.startswith(".") and part not in hidden_ok
                        for part in real[len(top) + 1:].split(os.sep)):  # noqa: PTH206
                 return None
-            return (f"a link to {_shown(Path(real), site)}, a hidden file (a name starting "
-                    "with '.'), which is never published")
-    return (f"a link to {_shown(Path(real), site)}, outside the site's content/, static/ and "
-            "templates/")
+            return _("a link to {path}, a hidden file (a name starting with '.'), which is "
+                     "never published", path=_shown(Path(real), site))
+    return _("a link to {path}, outside the site's content/, static/ and templates/",
+             path=_shown(Path(real), site))
 
 
 def _real(path: Path, folders: dict[str, str]) -> str:
@@ -162,12 +163,13 @@ def read_bytes(path: Path, rel: str, problems: Problems, limit: int) -> bytes | 
     try:
         size = path.stat().st_size
         if size > limit:
-            problems.error(f"file is {size / MEGABYTE:.1f} MB, over the {limit / MEGABYTE:g} MB "
-                           "limit (max_article_mb in site.yaml); is it really an article?", rel)
+            problems.error(_("file is {size:.1f} MB, over the {limit:g} MB limit "
+                             "(max_article_mb in site.yaml); is it really an article?",
+                             size=size / MEGABYTE, limit=limit / MEGABYTE), rel)
             return None
         return path.read_bytes()
     except OSError as exc:
-        problems.error(f"cannot read the file: {exc.strerror}", rel)
+        problems.error(_("cannot read the file: {reason}", reason=str(exc.strerror)), rel)
         return None
 
 
@@ -176,12 +178,12 @@ def decode_text(data: bytes, rel: str, problems: Problems) -> str | None:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        problems.error(f"the file is not UTF-8 text (byte 0x{data[exc.start]:02X}); "
-                       "save it with UTF-8 encoding", rel, line)
+        problems.error(_("the file is not UTF-8 text (byte 0x{byte:02X}); save it with UTF-8 "
+                         "encoding", byte=data[exc.start]), rel, line)
         return None
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        problems.error("the file contains a NUL byte; is it a binary file?", rel, line)
+        problems.error(_("the file contains a NUL byte; is it a binary file?"), rel, line)
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text)
@@ -198,19 +200,26 @@ def parse_mapping(text: str, rel: str, first_line: int, problems: Problems,
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         line, message = _explain(exc, text.split("\n"))
-        problems.error(f"{what} is not valid YAML: {message}", rel, first_line + line)
+        problems.error(_("{what} is not valid YAML: {message}", what=what, message=message),
+                       rel, first_line + line)
         return None
     except yaml.YAMLError as exc:
-        problems.error(f"{what} is not valid YAML: {exc}", rel, first_line)
+        problems.error(_("{what} is not valid YAML: {message}", what=what, message=str(exc)),
+                       rel, first_line)
         return None
     if node is None:
         return {}
     if not isinstance(node, yaml.MappingNode):
-        kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+        kind = _("a list") if isinstance(node, yaml.SequenceNode) else _("a single value")
         lines = text.split("\n")
         fix = rewrite(lines[node.start_mark.line]) if node.start_mark.line < len(lines) else None
-        problems.error(f"{what} must be 'key: value' lines, but it is {kind}"
-                       + (f"; {fix}" if fix else ""), rel, first_line + node.start_mark.line)
+        if fix:
+            message = _("{what} must be 'key: value' lines, but it is {kind}; {fix}",
+                        what=what, kind=kind, fix=fix)
+        else:
+            message = _("{what} must be 'key: value' lines, but it is {kind}", what=what,
+                        kind=kind)
+        problems.error(message, rel, first_line + node.start_mark.line)
         return None
     if not _check_tree(node, rel, first_line, problems, what):
         return None
@@ -230,26 +239,27 @@ def _explain(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, str]:
     """
     mark = exc.problem_mark or exc.context_mark
     line = mark.line if mark else 0
-    problem = exc.problem or exc.context or "invalid YAML"
+    problem = exc.problem or exc.context or _("invalid YAML")
     near = [lines[i] for i in (line - 1, line) if 0 <= i < len(lines)]
     for index in (line, line - 1):
         if 0 <= index < len(lines) and (fix := rewrite(lines[index])):
-            return index, f"{problem}; {fix}"
+            return index, _("{problem}; {fix}", problem=problem, fix=fix)
     if "quoted scalar" in (exc.context or "") and exc.context_mark:
-        return exc.context_mark.line, f"{problem}; the quote opened on this line is never closed"
+        return exc.context_mark.line, _("{problem}; the quote opened on this line is never "
+                                        "closed", problem=problem)
     if "flow" in (exc.context or "") and exc.context_mark:
         # An unclosed '[' or '{': usually a headline like "[Video] ..." written unquoted.
         fix = rewrite(lines[exc.context_mark.line], brackets=True) \
             if exc.context_mark.line < len(lines) else None
-        return exc.context_mark.line, (f"{problem}; " + (fix or "the '[' or '{' on this "
-                                       "line is never closed (put text that starts with it "
-                                       "in double quotes)"))
+        return exc.context_mark.line, _("{problem}; {fix}", problem=problem, fix=fix or _(
+            "the '[' or '{{' on this line is never closed (put text that starts with it in "
+            "double quotes)"))
     if any("\t" in text[:len(text) - len(text.lstrip())] for text in near) \
             or "'\\t'" in problem or "tab" in problem:
-        return line, f"{problem}; indent with spaces, not tabs"
+        return line, _("{problem}; indent with spaces, not tabs", problem=problem)
     for index in (line, line - 1):
         if 0 <= index < len(lines) and (fix := rewrite(lines[index], brackets=True)):
-            return index, f"{problem}; {fix}"
+            return index, _("{problem}; {fix}", problem=problem, fix=fix)
     return line, problem
 
 
@@ -271,34 +281,36 @@ def rewrite(text: str, brackets: bool = False) -> str | None:
         return None
     if text[:len(text) - len(text.lstrip())].count("\t"):
         fixed = text.replace("\t", "  ").rstrip()
-        return f"indent with spaces, not tabs; write it as '{fixed}'"
+        return _("indent with spaces, not tabs; write it as '{fixed}'", fixed=fixed)
     match = _LINE.fullmatch(text.rstrip())
     if match is None:
         return None
     key, value = match["key"], match["value"]
     if not match["space"] and value and not value.startswith(("/", "\\")) \
             and not key.isdigit():
-        return f"put a space after '{key}:'; write it as: {key}: {value}"
+        return _("put a space after '{key}:'; write it as: {key}: {value}", key=key, value=value)
     if value.startswith('"'):
         body = value[1:-1] if value.endswith('"') and len(value) > 1 else value
         if value.endswith('"') and '"' in body:
-            return (f"the double quotes inside the text end it early; write it as: "
-                    f"{key}: {_single(body)} (or use “ ” inside: "
-                    f"{key}: \"{_curly(body)}\")")
+            return _("the double quotes inside the text end it early; write it as: "
+                     "{key}: {single} (or use “ ” inside: {key}: \"{curly}\")",
+                     key=key, single=_single(body), curly=_curly(body))
         if '"' in value[1:] and not value.endswith('"'):
-            return (f"the text goes on after its closing quote; write it as: "
-                    f"{key}: {_single(value)}")
+            return _("the text goes on after its closing quote; write it as: {key}: {single}",
+                     key=key, single=_single(value))
         return None
     if value.startswith("'"):
         return None
     if ": " in value or value.endswith(":"):
-        return f"text with ': ' in it must be quoted; write it as: {key}: {_quoted(value)}"
+        return _("text with ': ' in it must be quoted; write it as: {key}: {quoted}", key=key,
+                 quoted=_quoted(value))
     if brackets and value and value[0] in "[{" and not _closed(value):
         end = "]" if value[0] == "[" else "}"
         if "," in value and end not in value:  # a list that is never closed
-            return f"the list is never closed; write it as: {key}: {value}{end}"
-        return (f"text that starts with '{value[0]}' must be quoted; write it as: "
-                f"{key}: {_quoted(value)}")
+            return _("the list is never closed; write it as: {key}: {value}{end}", key=key,
+                     value=value, end=end)
+        return _("text that starts with '{start}' must be quoted; write it as: {key}: {quoted}",
+                 start=value[0], key=key, quoted=_quoted(value))
     return None
 
 
@@ -338,10 +350,11 @@ def _no_lost_text(node: yaml.Node, lines: list[str], rel: str, first_line: int,
             written = _COMMENTED.fullmatch(lines[line].rstrip()) if line < len(lines) else None
             if written:
                 name, rest = written.groups()
-                fix = f"write it as: {name}: {_quoted(rest)}" if len(rest) <= MAX_REWRITTEN \
-                    else "put the text in quotes"
-                found.append((first_line + line, f"the text after '{name}:' starts with '#', "
-                              f"which YAML reads as a comment, so {name} is empty; {fix}"))
+                fix = _("write it as: {name}: {quoted}", name=name, quoted=_quoted(rest)) \
+                    if len(rest) <= MAX_REWRITTEN else _("put the text in quotes")
+                found.append((first_line + line, _(
+                    "the text after '{name}:' starts with '#', which YAML reads as a comment, "
+                    "so {name} is empty; {fix}", name=name, fix=fix)))
     for line, message in sorted(found):
         problems.error(message, rel, line)
     return not found
@@ -395,15 +408,15 @@ def _check_tree(root: yaml.Node, rel: str, first_line: int, problems: Problems,
         if id(node) in seen:
             if not alias_reported:
                 alias_reported = True
-                problems.error(f"{what} uses a YAML alias (*name); write the value out "
-                               "instead", rel, at)
+                problems.error(_("{what} uses a YAML alias (*name); write the value out "
+                                 "instead", what=what), rel, at)
             ok = False
             continue
         seen.add(id(node))
         line = first_line + node.start_mark.line
         if node.tag not in PLAIN_TAGS[type(node)]:
-            problems.error(f"{what} uses the YAML tag '{_short_tag(node.tag)}'; write a plain "
-                           "value without '!!'", rel, line)
+            problems.error(_("{what} uses the YAML tag '{tag}'; write a plain value without "
+                             "'!!'", what=what, tag=_short_tag(node.tag)), rel, line)
             ok = False
         elif isinstance(node, yaml.ScalarNode):
             ok = _check_scalar(node, rel, line, problems, what) and ok
@@ -413,18 +426,19 @@ def _check_tree(root: yaml.Node, rel: str, first_line: int, problems: Problems,
             for key, value in node.value:
                 key_line = first_line + key.start_mark.line
                 if not isinstance(key, yaml.ScalarNode) or key.tag != "tag:yaml.org,2002:str":
-                    problems.error(f"{what} keys must be plain names, not "
-                                   f"'{getattr(key, 'value', '?')}'", rel, key_line)
+                    problems.error(_("{what} keys must be plain names, not '{key}'", what=what,
+                                     key=str(getattr(key, "value", "?"))), rel, key_line)
                     ok = False
                     continue
                 if char := control_character(key.value):
-                    problems.error(f"{what} has a key holding the control character {char}; "
-                                   "type the key again", rel, key_line)
+                    problems.error(_("{what} has a key holding the control character {char}; "
+                                     "type the key again", what=what, char=char), rel, key_line)
                     ok = False
                     continue
                 if key.value in keys:
-                    problems.error(f"key '{key.value}' is written twice (first on line "
-                                   f"{keys[key.value]}); keep one", rel, key_line)
+                    problems.error(_("key '{key}' is written twice (first on line {first}); "
+                                     "keep one", key=key.value, first=keys[key.value]),
+                                   rel, key_line)
                     ok = False
                 keys.setdefault(key.value, key_line)
                 children.append((value, key_line))
@@ -441,13 +455,13 @@ def _check_scalar(node: yaml.ScalarNode, rel: str, line: int, problems: Problems
     try:
         _Constructor().construct_object(node)
     except (yaml.YAMLError, ValueError, KeyError, IndexError, TypeError, OverflowError):
-        problems.error(f"{what} has a value that cannot be read: '{node.value}' is not a "
-                       f"{_short_tag(node.tag)}", rel, line)
+        problems.error(_("{what} has a value that cannot be read: '{text}' is not a {tag}",
+                         what=what, text=node.value, tag=_short_tag(node.tag)), rel, line)
         return False
     if char := control_character(node.value):
         # YAML's escapes ("\0", "\e") let text hold what no editor types; in a file
         # name it is an error of the operating system, in a title a trap for readers.
-        problems.error(f"{what} has a value holding the control character {char}; type the "
-                       "value again without it", rel, line)
+        problems.error(_("{what} has a value holding the control character {char}; type the "
+                         "value again without it", what=what, char=char), rel, line)
         return False
     return True
