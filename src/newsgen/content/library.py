@@ -37,6 +37,7 @@ from newsgen.content.taxonomy import group_terms
 from newsgen.engine.store import by_fields
 from newsgen.engine.tracker import Clock, Frame, read, recording
 from newsgen.errors import Problem, Problems, printable
+from newsgen.messages import _
 from newsgen.urls import is_external, join, permalink, slugify
 
 log = logging.getLogger(__name__)
@@ -65,18 +66,22 @@ class HeldBack:
 
     @property
     def message(self) -> str:
-        """One line for the build report: what happened to the article, and how to change it."""
-        return printable(self._said())
+        """One line for the build report: what happened to the article, and how to change it.
 
-    def _said(self) -> str:
+        The file name is made printable where it goes in, so that the line stays a
+        message, to be said in the language the report is shown in."""
         a = self.article
+        source = printable(a.source)
         if self.reason == "draft":
-            return f"{a.source}: draft, not published (build with --drafts to include it)"
+            return _("{source}: draft, not published (build with --drafts to include it)",
+                     source=source)
         if self.reason == "scheduled":
-            return (f"{a.source}: scheduled for {a.date.isoformat()}, after the build clock; "
-                    "not published yet (build with --future to include it)")
+            return _("{source}: scheduled for {date}, after the build clock; not published "
+                     "yet (build with --future to include it)", source=source,
+                     date=a.date.isoformat())
         assert a.expires is not None
-        return f"{a.source}: expired at {a.expires.isoformat()}; left off the site"
+        return _("{source}: expired at {date}; left off the site", source=source,
+                 date=a.expires.isoformat())
 
 
 def find_articles(content_dir: Path) -> list[Path]:
@@ -265,8 +270,8 @@ def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: 
             a, by_section[a.section], position[a.slug], older_news, lists[a.slug], picks[a.slug])
     logo = config.publisher.logo
     if logo and logo.lstrip("/") not in static:
-        problems.error(f"publisher logo '{logo}' not found: there is no static{logo}",
-                       "site.yaml")
+        problems.error(_("publisher logo '{logo}' not found: there is no static{logo}",
+                         logo=logo), "site.yaml")
     heroes = _Heroes(config, roots, static, problems,
                      measures or Measures(config.pictures.renditions))
     values: dict[str, object] = {"order": tuple(a.slug for a in published)}
@@ -300,7 +305,7 @@ def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: 
             values[f"{kind}-count:{slug}"] = len(term.articles)
             values[f"{kind}-articles:{slug}"] = tuple(a.slug for a in term.articles)
     return Index(values, tuple(heroes.assets), held_back,
-                 tuple(printable(note) for note in resolver.notes), state, kept)
+                 tuple(resolver.notes), state, kept)
 
 
 def _moved(ledger: Ledger, published: list[Article], urls: Mapping[str, str],
@@ -330,15 +335,16 @@ def _moved(ledger: Ledger, published: list[Article], urls: Mapping[str, str],
             if path in aliased or path in taken:
                 continue
             if new_file:
-                problems.error(f"{rel} was published at {path} and is gone: add the line "
-                               f"aliases: [{path}] to the article that took its place, or "
-                               "delete this line if the article was taken down", LEDGER,
-                               ledger.lines[(rel, path)])
+                problems.error(_("{file} was published at {path} and is gone: add the line "
+                                 "aliases: [{path}] to the article that took its place, or "
+                                 "delete this line if the article was taken down",
+                                 file=rel, path=path), LEDGER, ledger.lines[(rel, path)])
             else:
-                problems.warn(f"{rel} was published at {path} and is gone, so readers get "
-                              "the 404 page there: delete this line to say it was taken "
-                              f"down, or add aliases: [{path}] to the article that took its "
-                              "place", LEDGER, ledger.lines[(rel, path)])
+                problems.warn(_("{file} was published at {path} and is gone, so readers get "
+                                "the 404 page there: delete this line to say it was taken "
+                                "down, or add aliases: [{path}] to the article that took its "
+                                "place", file=rel, path=path), LEDGER,
+                              ledger.lines[(rel, path)])
     for a in published:
         url, before = urls[a.slug], ledger.entries.get(a.source, ())
         for path in before:
@@ -489,8 +495,9 @@ def _unique_slugs(articles: list[Article], problems: Problems) -> dict[str, Arti
             first[article.slug] = article
             continue
         key = "slug" if "slug" in article.lines else "title"
-        problems.error(f"slug '{article.slug}' is already used by {other.source}; set a "
-                       "different slug: in one of them", article.source, article.line(key))
+        problems.error(_("slug '{slug}' is already used by {file}; set a different slug: in "
+                         "one of them", slug=article.slug, file=other.source),
+                       article.source, article.line(key))
     return first
 
 
@@ -519,35 +526,43 @@ class _Resolver:
 
     def article(self, owner: Article, ref: Ref, key: str) -> Article | None:
         if ref.slug == owner.slug:
-            self.problems.error(f"{key} lists the article itself ('{ref.slug}'); remove it",
-                                owner.source, ref.line)
+            self.problems.error(_("{key} lists the article itself ('{slug}'); remove it",
+                                  key=key, slug=ref.slug), owner.source, ref.line)
             return None
         target = self.published.get(ref.slug)
         if target is not None or ref.slug in self.broken:
             return target
         reason = self.reasons.get(ref.slug)
         if reason == "draft":
-            self.problems.error(f"{key} article '{ref.slug}' is a draft, so the link would be "
-                                "broken; publish it (draft: false) or remove it here",
-                                owner.source, ref.line)
+            self.problems.error(_("{key} article '{slug}' is a draft, so the link would be "
+                                  "broken; publish it (draft: false) or remove it here",
+                                  key=key, slug=ref.slug), owner.source, ref.line)
             return None
         if reason:
             # Time alone changes this: a note like a held-back article, never a warning
             # that --strict would turn into a failed scheduled rebuild.
-            when = "is not published yet" if reason == "scheduled" else "has expired"
-            self.notes.append(f"{owner.source}:{ref.line}: {key} article '{ref.slug}' {when}; "
-                              "it is left out of this build")
+            # The file name and the slug are made printable where they go in, so the note
+            # stays a message (the report prints it as it is).
+            where = {"source": printable(owner.source), "line": ref.line, "key": key,
+                     "slug": printable(ref.slug)}
+            if reason == "scheduled":
+                self.notes.append(_("{source}:{line}: {key} article '{slug}' is not published "
+                                    "yet; it is left out of this build", **where))
+            else:
+                self.notes.append(_("{source}:{line}: {key} article '{slug}' has expired; it "
+                                    "is left out of this build", **where))
             return None
         if moved := self.renamed.get(ref.slug):
-            self.problems.error(f"{key} article '{ref.slug}' has a new slug: {moved.source} "
-                                f"is now '{moved.slug}'; write {moved.slug} here",
-                                owner.source, ref.line)
+            self.problems.error(_("{key} article '{slug}' has a new slug: {file} is now "
+                                  "'{new}'; write {new} here", key=key, slug=ref.slug,
+                                  file=moved.source, new=moved.slug), owner.source, ref.line)
             return None
         close = difflib.get_close_matches(ref.slug, self.everything, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else "an article's slug is its slug: " \
-            "key, or else its file name (with slugs: title, its headline)"
-        self.problems.error(f"{key} article '{ref.slug}' does not exist; {hint}",
-                            owner.source, ref.line)
+        hint = _("did you mean '{name}'?", name=close[0]) if close else \
+            _("an article's slug is its slug: key, or else its file name (with slugs: title, "
+              "its headline)")
+        self.problems.error(_("{key} article '{slug}' does not exist; {hint}", key=key,
+                              slug=ref.slug, hint=hint), owner.source, ref.line)
         return None
 
     def _refs(self, owner: Article, refs: tuple[Ref | Link, ...], key: str
@@ -557,8 +572,8 @@ class _Resolver:
         for ref in refs:
             name = ref.slug if isinstance(ref, Ref) else ref.url
             if name in seen:
-                self.problems.error(f"{key} lists '{name}' twice; remove one", owner.source,
-                                    ref.line)
+                self.problems.error(_("{key} lists '{name}' twice; remove one", key=key,
+                                      name=name), owner.source, ref.line)
                 continue
             seen.add(name)
             if isinstance(ref, Link):
@@ -593,9 +608,10 @@ class _Resolver:
         picked = {item.slug for item in picks if isinstance(item, Article)}
         for article in chosen:
             if article.slug in picked:
-                self.problems.warn(f"older lists '{article.slug}', which related lists too; a "
-                                   "story is shown once on a page, under related: remove it "
-                                   "from one list", owner.source, lines[article.slug])
+                self.problems.warn(_("older lists '{slug}', which related lists too; a story "
+                                     "is shown once on a page, under related: remove it from "
+                                     "one list", slug=article.slug), owner.source,
+                                   lines[article.slug])
         older = tuple(a for a in chosen if a.slug not in picked)
         gone = {a.slug for a in older}
         return older, tuple(item for item in related
@@ -609,9 +625,10 @@ class _Resolver:
         for article in chosen:
             if article.sort_key < owner.sort_key:  # newer (or as new, slug first)
                 self.problems.error(
-                    f"older article '{article.slug}' is not older: it is dated "
-                    f"{article.date.isoformat()}, this one {owner.date.isoformat()}; "
-                    "'Tin cũ hơn' lists earlier articles", owner.source, lines[article.slug])
+                    _("older article '{slug}' is not older: it is dated {date}, this one "
+                      "{own_date}; 'Tin cũ hơn' lists earlier articles", slug=article.slug,
+                      date=article.date.isoformat(), own_date=owner.date.isoformat()),
+                    owner.source, lines[article.slug])
         return chosen, lines
 
 
@@ -643,27 +660,28 @@ class _Heroes:
             parsed = self._parsed[src] = (clean, ".." not in clean.parts and "\\" not in src)
         clean, safe = parsed
         if not safe:
-            self.problems.error(f"image src '{src}' must not go up with '..'; put the picture "
-                                "next to the article, or under static/ and write /images/...",
-                                article.source, image.line)
+            self.problems.error(_("image src '{src}' must not go up with '..'; put the "
+                                  "picture next to the article, or under static/ and write "
+                                  "/images/...", src=src), article.source, image.line)
             return None
         if src.startswith("/"):
             rel = str(clean.relative_to("/"))
             if rel in self.static:
                 return self.place(article, image, self.static[rel], str(clean), False)
-            self.problems.error(f"image '{src}' not found: there is no static{src}",
-                                article.source, image.line)
+            self.problems.error(_("image '{src}' not found: there is no static{src}",
+                                  src=src), article.source, image.line)
             return None
         source = (self.config.site_dir / article.source).parent / clean
         rel = (PurePosixPath(article.source).parent / clean).as_posix()
         read(f"file:{rel}")  # its kind is judged by its bytes: a new file, a new answer
         if not source.is_file():
-            self.problems.error(f"image '{src}' not found: there is no {rel} next to the "
-                                "article", article.source, image.line)
+            self.problems.error(_("image '{src}' not found: there is no {file} next to the "
+                                  "article", src=src, file=rel), article.source, image.line)
             return None
         if why := beside_article_problem(self.config, self.roots, source, str(clean),
                                          self._folders, self.measures):
-            self.problems.error(f"image {why}", article.source, image.line)
+            self.problems.error(_("image {problem}", problem=why), article.source,
+                                image.line)
             return None
         return self.place(article, image, source, join(page_url, str(clean)), True)
 
@@ -675,14 +693,15 @@ class _Heroes:
         if isinstance(facts, str):
             if not beside:  # the site's own static/ is trusted: published as it is
                 return Placed(url, None)
-            self.problems.error(f"image '{image.src}' {facts}", article.source, image.line)
+            self.problems.error(_("image '{src}' {problem}", src=image.src, problem=facts),
+                                article.source, image.line)
             return None
         if facts.resized:
             if facts.width < HERO_WIDTH:
-                self.problems.warn(f"image '{image.src}' is {facts.width} px wide; the page "
-                                   f"shows it up to {HERO_WIDTH} px wide, so it looks blurred: "
-                                   "use a photo at least 1600 px wide", article.source,
-                                   image.line)
+                self.problems.warn(_("image '{src}' is {width} px wide; the page shows it up "
+                                     "to {most} px wide, so it looks blurred: use a photo at "
+                                     "least 1600 px wide", src=image.src, width=facts.width,
+                                     most=HERO_WIDTH), article.source, image.line)
             self.assets.append(Asset(source, "", article.source, facts, image.focus))
         whole = not facts.resized or self.config.pictures.publish_originals
         if beside and whole:

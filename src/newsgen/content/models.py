@@ -21,9 +21,9 @@ from newsgen.content.frontmatter import SourceFile
 from newsgen.content.source import Field
 from newsgen.engine.store import by_fields
 from newsgen.errors import BadValue, Problems
+from newsgen.messages import _
 from newsgen.urls import is_slug, path_problem, slugify
 
-DATE_HINT = "use 2022-01-06 or 2022-01-06T09:00:00+07:00"
 SAFE_SCHEMES = ("http", "https")
 
 
@@ -100,20 +100,20 @@ class Article:
 Parser = Callable[[Field, SiteConfig], object]
 
 
-def _text(f: Field, _: SiteConfig) -> str:
+def _text(f: Field, config: SiteConfig) -> str:
     if not isinstance(f.value, str):
-        raise BadValue(f"must be text, not {f.kind}", f.line)
+        raise BadValue(_("must be text, not {kind}", kind=f.kind), f.line)
     if not f.value.strip():
-        raise BadValue("is empty; write the text between the quotes", f.line)
+        raise BadValue(_("is empty; write the text between the quotes"), f.line)
     return " ".join(f.value.split())
 
 
-def _optional_text(f: Field, _: SiteConfig) -> str:
+def _optional_text(f: Field, config: SiteConfig) -> str:
     """Text that may be left empty: `lead: ""`, or `alt: ""` for a decorative picture."""
     if f.value is None:
         return ""
     if not isinstance(f.value, str):
-        raise BadValue(f"must be text, not {f.kind}", f.line)
+        raise BadValue(_("must be text, not {kind}", kind=f.kind), f.line)
     return " ".join(f.value.split())
 
 
@@ -130,21 +130,23 @@ def parse_datetime(text: str, tz: tzinfo, day_first: bool = False) -> datetime:
         try:
             parsed = datetime.fromtimestamp(int(text[1:]), UTC)
         except (ValueError, OverflowError, OSError):
-            raise BadValue(f"'{text}' is not a time newsgen can use") from None
+            raise BadValue(_("'{text}' is not a time newsgen can use", text=text)) from None
         return _in_range(parsed, text)
     if (written := _day_first(text)) is not None:
         return _in_range(_written_date(text, written, tz, day_first), text)
     offset = re.search(r"[+-](\d\d):?(\d\d)$", text) if "T" in text or " " in text else None
     if offset and (int(offset[1]) > 14 or int(offset[2]) > 59):
-        raise BadValue(f"'{text}' has the offset {offset[0]}, which no time zone has; "
-                       "offsets run from -12:00 to +14:00 (Vietnam is +07:00)")
+        raise BadValue(_("'{text}' has the offset {offset}, which no time zone has; "
+                         "offsets run from -12:00 to +14:00 (Vietnam is +07:00)",
+                         text=text, offset=offset[0]))
     try:
         if len(text) == 10:
             parsed = datetime.combine(date.fromisoformat(text), time())
         else:
             parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise BadValue(f"'{text}' is not a date; {DATE_HINT}") from None
+        raise BadValue(_("'{text}' is not a date; use 2022-01-06 or "
+                         "2022-01-06T09:00:00+07:00", text=text)) from None
     return _in_range(parsed if parsed.tzinfo else parsed.replace(tzinfo=tz), text)
 
 
@@ -174,13 +176,16 @@ def _written_date(text: str, m: re.Match[str], tz: tzinfo, day_first: bool) -> d
         iso = _iso(when, m)
         if not day_first and day <= 12 and day != month:
             other = _on(year, day, month, m, tz)
-            raise BadValue(f"'{text}' is not a date newsgen reads; write it as {iso} if "
-                           f"{day} is the day, or {_iso(other, m)} if it is the month")
-        raise BadValue(f"'{text}' is not a date newsgen reads; write it as {iso}")
+            raise BadValue(_("'{text}' is not a date newsgen reads; write it as {iso} if "
+                             "{day} is the day, or {other} if it is the month",
+                             text=text, iso=iso, day=day, other=_iso(other, m)))
+        raise BadValue(_("'{text}' is not a date newsgen reads; write it as {iso}",
+                         text=text, iso=iso))
     if 1 <= day <= 31 and _on(year, month, 1, m, tz) is not None:  # month and time right
-        raise BadValue(f"'{text}': {month}/{year} has no day {day}; check the date")
-    raise BadValue(f"'{text}' is not a date; write day/month/year and hours:minutes, "
-                   "like 25/11/2026 06:00, or 2026-11-25T06:00:00+07:00")
+        raise BadValue(_("'{text}': {month}/{year} has no day {day}; check the date",
+                         text=text, month=month, year=year, day=day))
+    raise BadValue(_("'{text}' is not a date; write day/month/year and hours:minutes, "
+                     "like 25/11/2026 06:00, or 2026-11-25T06:00:00+07:00", text=text))
 
 
 def _on(year: int, month: int, day: int, m: re.Match[str], tz: tzinfo) -> datetime | None:
@@ -196,7 +201,7 @@ def _on(year: int, month: int, day: int, m: re.Match[str], tz: tzinfo) -> dateti
 def _iso(when: datetime | None, m: re.Match[str]) -> str:
     """The ISO form to write: the time only where one was written."""
     if when is None:
-        return "no date"
+        return _("no date")
     return when.isoformat() if m["H"] else when.date().isoformat()
 
 
@@ -208,13 +213,15 @@ def vietnamese(config: SiteConfig) -> bool:
 def _in_range(value: datetime, text: str) -> datetime:
     """Years 1 and 9999 cannot be moved into every time zone; no article is dated there."""
     if not 1000 <= value.year <= 9998:
-        raise BadValue(f"'{text}' is in the year {value.year}; check the year")
+        raise BadValue(_("'{text}' is in the year {year}; check the year",
+                         text=text, year=value.year))
     return value
 
 
 def _datetime(f: Field, config: SiteConfig) -> datetime:
     if not isinstance(f.value, str):
-        raise BadValue(f"'{f.shown}' is not a date; {DATE_HINT}")
+        raise BadValue(_("'{text}' is not a date; use 2022-01-06 or "
+                         "2022-01-06T09:00:00+07:00", text=f.shown))
     return parse_datetime(f.value, config.timezone, day_first=vietnamese(config))
 
 
@@ -224,17 +231,19 @@ def _section(f: Field, config: SiteConfig) -> str:
         return value
     slugs = list(config.section_by_slug)
     close = difflib.get_close_matches(str(value), slugs, n=1)
-    hint = f"did you mean '{close[0]}'?" if close else "use one of: " + ", ".join(slugs)
-    raise BadValue(f"'{f.shown}' is not in site.yaml; {hint}")
+    hint = _("did you mean '{name}'?", name=close[0]) if close else \
+        _("use one of: {names}", names=", ".join(slugs))
+    raise BadValue(_("'{value}' is not in site.yaml; {hint}", value=f.shown, hint=hint))
 
 
-def _slug(f: Field, _: SiteConfig) -> str:
+def _slug(f: Field, config: SiteConfig) -> str:
     value = f.value
     if isinstance(value, str) and is_slug(value):
         return value
     suggestion = slugify(str(value)) if value is not None else ""
-    hint = f"; use '{suggestion}'" if suggestion else ""
-    raise BadValue(f"'{f.shown}' must be lowercase ASCII letters, digits and '-'{hint}")
+    hint = _("; use '{slug}'", slug=suggestion) if suggestion else ""
+    raise BadValue(_("'{value}' must be lowercase ASCII letters, digits and '-'{hint}",
+                     value=f.shown, hint=hint))
 
 
 MAX_ITEMS = {"authors": 20, "tags": 50, "related": 50, "older": 50, "aliases": 50}
@@ -245,8 +254,8 @@ work (and the related search's) one article can cause."""
 def _items(f: Field, what: str) -> list[Field]:
     """The items of a front-matter list, refused when there are more than allowed."""
     if len(f.node.value) > MAX_ITEMS[what]:
-        raise BadValue(f"has {len(f.node.value):,} items; at most {MAX_ITEMS[what]} are "
-                       "allowed, keep the ones that matter most")
+        raise BadValue(_("has {count:,} items; at most {most} are allowed, keep the ones "
+                         "that matter most", count=len(f.node.value), most=MAX_ITEMS[what]))
     return f.items()
 
 
@@ -255,34 +264,37 @@ def _text_list(what: str) -> Parser:
         # A byline is written as it is printed: `authors: Minh Quân, Thanh Hà` is two people.
         one = isinstance(f.value, str) and what == "authors"
         if not (f.is_list or one):
-            raise BadValue(f"must be a list, like [Mỹ, Nhật Bản], not {f.kind}")
+            raise BadValue(_("must be a list, like [Mỹ, Nhật Bản], not {kind}", kind=f.kind))
         texts: list[tuple[str, int]] = []  # (the text of an item, its line)
         for item in [] if one else _items(f, what):
             if item.is_mapping:
-                raise BadValue(f"item '{item.shown}' is read as 'key: value'; put it in "
-                                 "quotes", item.line)
+                raise BadValue(_("item '{item}' is read as 'key: value'; put it in quotes",
+                                 item=item.shown), item.line)
             if not isinstance(item.value, str) or not item.value.strip():
-                raise BadValue(f"item '{item.shown}' is {item.kind}, not text; put it in "
-                                 "quotes", item.line)
+                raise BadValue(_("item '{item}' is {kind}, not text; put it in quotes",
+                                 item=item.shown, kind=item.kind), item.line)
             texts.append((item.value, item.line))
         if one:
             names = [name for name in re.split(r"[,;]", str(f.value)) if name.strip()]
             if not names:
-                raise BadValue(f"'{f.shown}' has no name; write the byline, or remove the line")
+                raise BadValue(_("'{value}' has no name; write the byline, or remove the line",
+                                 value=f.shown))
             if len(names) > MAX_ITEMS[what]:
-                raise BadValue(f"has {len(names):,} names; at most {MAX_ITEMS[what]} are "
-                               "allowed, keep the ones that matter most")
+                raise BadValue(_("has {count:,} names; at most {most} are allowed, keep the "
+                                 "ones that matter most", count=len(names),
+                                 most=MAX_ITEMS[what]))
             texts = [(name, f.line) for name in names]
         result: list[str] = []
         slugs: dict[str, str] = {}  # slug -> the item that has it: one page per slug
         for value, line in texts:
             text = " ".join(value.split())
             if not slugify(text):
-                raise BadValue(f"item '{text}' has no letter or digit to make its page "
-                               "address from", line)
+                raise BadValue(_("item '{item}' has no letter or digit to make its page "
+                                 "address from", item=text), line)
             slug = slugify(text)
             if slug in slugs:  # 'Hà Nội' and 'Ha Noi' are one page: one of them goes
-                raise BadValue(f"item '{text}' is the same as '{slugs[slug]}'; remove one", line)
+                raise BadValue(_("item '{item}' is the same as '{other}'; remove one",
+                                 item=text, other=slugs[slug]), line)
             slugs[slug] = text
             result.append(text)
         return tuple(result)
@@ -294,24 +306,28 @@ def check_url(url: str, line: int) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:  # 'http://[::1/a': an address urllib cannot even take apart
-        raise BadValue(f"'{url}' is not a usable address; write it like "
-                       "https://example.com/", line) from None
+        raise BadValue(_("'{url}' is not a usable address; write it like "
+                         "https://example.com/", url=url), line) from None
     if parts.scheme and parts.scheme.lower() not in SAFE_SCHEMES:
-        raise BadValue(f"'{url}' is not allowed; use an https:// address or a path on "
-                         "this site", line)
+        raise BadValue(_("'{url}' is not allowed; use an https:// address or a path on "
+                         "this site", url=url), line)
     if parts.scheme and not parts.netloc:
-        raise BadValue(f"'{url}' is not a full address; write it like https://example.com/",
-                         line)
+        raise BadValue(_("'{url}' is not a full address; write it like https://example.com/",
+                         url=url), line)
     return url
 
 
 def _entries(f: Field, allowed: tuple[str, ...], what: str) -> dict[str, Field]:
+    """The entries of a mapping of `allowed` keys; `what`: "image" or "items" (of related)."""
+    keys = ", ".join(allowed)
     if not f.is_mapping:
-        raise BadValue(f"{what} must be 'key: value' lines with {', '.join(allowed)}")
+        if what == "items":
+            raise BadValue(_("items must be 'key: value' lines with {keys}", keys=keys))
+        raise BadValue(_("must be 'key: value' lines with {keys}", keys=keys))
     entries = f.entries()
     for key, item in entries.items():
         if key not in allowed:
-            raise BadValue(f"has no key '{key}'; use {', '.join(allowed)}", item.line)
+            raise BadValue(_("has no key '{key}'; use {keys}", key=key, keys=keys), item.line)
     return entries
 
 
@@ -320,7 +336,7 @@ def _part(entries: dict[str, Field], key: str, parse: Parser, config: SiteConfig
     try:
         return str(parse(entries[key], config))
     except BadValue as exc:
-        raise BadValue(f"{key} {exc}", exc.line) from None
+        raise BadValue(_("{key} {problem}", key=key, problem=exc.message), exc.line) from None
 
 
 def _focus(f: Field, config: SiteConfig) -> tuple[int, int]:
@@ -328,15 +344,16 @@ def _focus(f: Field, config: SiteConfig) -> tuple[int, int]:
     text = str(f.value).strip() if isinstance(f.value, str | int) else ""
     parts = text.replace("%", " ").split()
     if len(parts) != 2 or not all(p.isdigit() and int(p) <= 100 for p in parts):
-        raise BadValue(f"'{f.value}' is not a point of the picture; write it across then "
-                       "down, like 50% 30% (the middle of the upper third)")
+        raise BadValue(_("'{value}' is not a point of the picture; write it across then "
+                         "down, like 50% 30% (the middle of the upper third)",
+                         value=str(f.value)))
     return int(parts[0]), int(parts[1])
 
 
 def _image(f: Field, config: SiteConfig) -> Image:
-    entries = _entries(f, ("src", "alt", "caption", "credit", "focus"), "is written as")
+    entries = _entries(f, ("src", "alt", "caption", "credit", "focus"), "image")
     if "src" not in entries:
-        raise BadValue("needs 'src:', the picture's file or address")
+        raise BadValue(_("needs 'src:', the picture's file or address"))
     src = check_url(_part(entries, "src", _text, config), entries["src"].line)
     caption = _part(entries, "caption", _optional_text, config) if "caption" in entries else ""
     credit = _part(entries, "credit", _optional_text, config) if "credit" in entries else ""
@@ -345,7 +362,8 @@ def _image(f: Field, config: SiteConfig) -> Image:
         try:
             focus = _focus(entries["focus"], config)
         except BadValue as exc:
-            raise BadValue(f"focus {exc}", entries["focus"].line) from None
+            raise BadValue(_("{key} {problem}", key="focus", problem=exc.message),
+                           entries["focus"].line) from None
     # No alt: the caption describes the picture. An empty alt: "" marks it decorative.
     alt = _part(entries, "alt", _optional_text, config) if "alt" in entries else caption
     return Image(src, alt, caption, entries["src"].line, credit, focus, "alt" in entries)
@@ -353,7 +371,7 @@ def _image(f: Field, config: SiteConfig) -> Image:
 
 def _related(f: Field, config: SiteConfig) -> tuple[Ref | Link, ...]:
     if not f.is_list:
-        raise BadValue("must be a list of article slugs or {title, url} links")
+        raise BadValue(_("must be a list of article slugs or {{title, url}} links"))
     items: list[Ref | Link] = []
     for item in _items(f, "related"):
         if isinstance(item.value, str):
@@ -362,45 +380,47 @@ def _related(f: Field, config: SiteConfig) -> tuple[Ref | Link, ...]:
         try:
             entries = _entries(item, ("title", "url"), "items")
         except BadValue as exc:
-            raise BadValue(str(exc), exc.line or item.line) from None
+            raise BadValue(exc.message, exc.line or item.line) from None
         if set(entries) != {"title", "url"}:
-            raise BadValue("links need both title and url", item.line)
+            raise BadValue(_("links need both title and url"), item.line)
         url = check_url(_part(entries, "url", _text, config), entries["url"].line)
         items.append(Link(_part(entries, "title", _text, config), url, item.line))
     return tuple(items)
 
 
-def _older(f: Field, _: SiteConfig) -> tuple[Ref, ...]:
+def _older(f: Field, config: SiteConfig) -> tuple[Ref, ...]:
     if not f.is_list:
-        raise BadValue("must be a list of article slugs")
+        raise BadValue(_("must be a list of article slugs"))
     refs = []
     for item in _items(f, "older"):
         if not isinstance(item.value, str):
-            raise BadValue(f"item '{item.shown}' is not an article slug", item.line)
+            raise BadValue(_("item '{item}' is not an article slug", item=item.shown),
+                           item.line)
         refs.append(Ref(item.value.strip(), item.line))
     return tuple(refs)
 
 
-def _aliases(f: Field, _: SiteConfig) -> tuple[str, ...]:
+def _aliases(f: Field, config: SiteConfig) -> tuple[str, ...]:
     if not f.is_list:
-        raise BadValue("must be a list of old addresses, like [/the-gioi/tieu-de-cu/]")
+        raise BadValue(_("must be a list of old addresses, like [/the-gioi/tieu-de-cu/]"))
     paths: list[str] = []
     for item in _items(f, "aliases"):
         path = item.value
         if not isinstance(path, str) or not path.startswith("/"):
-            raise BadValue(f"item '{item.shown}' must be a path on this site, like "
-                           "/the-gioi/tieu-de-cu/", item.line)
+            raise BadValue(_("item '{item}' must be a path on this site, like "
+                             "/the-gioi/tieu-de-cu/", item=item.shown), item.line)
         if why := path_problem(path):
-            raise BadValue(f"item '{item.shown}' {why}; an alias is an old address of this "
-                           "article, like /the-gioi/tieu-de-cu/", item.line)
+            raise BadValue(_("item '{item}' {problem}; an alias is an old address of this "
+                             "article, like /the-gioi/tieu-de-cu/", item=item.shown,
+                             problem=why), item.line)
         last = path.rsplit("/", 1)[1]
         paths.append(path if path.endswith("/") or "." in last else path + "/")
     return tuple(paths)
 
 
-def _bool(f: Field, _: SiteConfig) -> bool:
+def _bool(f: Field, config: SiteConfig) -> bool:
     if not isinstance(f.value, bool):
-        raise BadValue(f"must be true or false, not '{f.shown}'")
+        raise BadValue(_("must be true or false, not '{value}'", value=f.shown))
     return f.value
 
 
@@ -411,7 +431,8 @@ def _until(f: Field, config: SiteConfig) -> datetime | bool:
     if isinstance(f.value, str):
         with contextlib.suppress(BadValue):
             return parse_datetime(f.value, config.timezone, day_first=vietnamese(config))
-    raise BadValue(f"must be true, false or the time it ends, not '{f.shown}'; {DATE_HINT}")
+    raise BadValue(_("must be true, false or the time it ends, not '{value}'; use 2022-01-06 "
+                     "or 2022-01-06T09:00:00+07:00", value=f.shown))
 
 
 @dataclass(frozen=True, slots=True)
@@ -523,19 +544,19 @@ def default_slug(src: SourceFile, title: str, config: SiteConfig, problems: Prob
     slug = rule_slug(src.rel, title, config)
     if config.slugs == "title":
         if not slug:
-            problems.error("the title gives an empty slug; add slug: with a URL name",
+            problems.error(_("the title gives an empty slug; add slug: with a URL name"),
                            src.rel, line)
         return slug
     if not slug:
-        problems.error("the file name gives an empty slug; rename the file with letters or "
-                       "digits, or add slug: with a URL name", src.rel, 1)
+        problems.error(_("the file name gives an empty slug; rename the file with letters or "
+                         "digits, or add slug: with a URL name"), src.rel, 1)
         return ""
     old = title_slug(title)
     if config.slugs is None and old and old != slug:
-        problems.error(f"the address now comes from the file name ('{slug}'), not the "
-                       f"headline ('{old}'); add the line slug: {old} to keep the address "
-                       "published so far, or set slugs: file in site.yaml if no article "
-                       "of the site was published yet", src.rel, line)
+        problems.error(_("the address now comes from the file name ('{slug}'), not the "
+                         "headline ('{old}'); add the line slug: {old} to keep the address "
+                         "published so far, or set slugs: file in site.yaml if no article "
+                         "of the site was published yet", slug=slug, old=old), src.rel, line)
         return ""
     return slug
 
@@ -548,51 +569,55 @@ def parse_article(src: SourceFile, config: SiteConfig, problems: Problems) -> Ar
         spec = FIELDS.get(key)
         if spec is None:
             meant = known_key(key)
-            hint = f"; did you mean '{meant}'?" if meant else \
-                f"; known keys: {', '.join(FIELDS)}"
-            problems.warn(f"unknown key '{key}'{hint}", src.rel, f.line)
+            hint = _("; did you mean '{key}'?", key=meant) if meant else \
+                _("; known keys: {keys}", keys=", ".join(FIELDS))
+            problems.warn(_("unknown key '{key}'{hint}", key=key, hint=hint), src.rel, f.line)
             continue
         try:
             values[key] = spec.parse(f, config)
         except BadValue as exc:
-            problems.error(f"{key} {exc}", src.rel, exc.line or f.line)
+            problems.error(_("{key} {problem}", key=key, problem=exc.message), src.rel,
+                           exc.line or f.line)
             ok = False
     for key, spec in FIELDS.items():
         if spec.required and key not in src.fields:
             example = spec.example.format(section=" | ".join(config.section_by_slug))
-            problems.error(f"'{key}' is missing; add a line such as: {example}", src.rel, 1)
+            problems.error(_("'{key}' is missing; add a line such as: {example}", key=key,
+                             example=example), src.rel, 1)
             ok = False
     if not ok:
         return None
     if not src.body.strip():
-        problems.warn("the article has no text after the front matter", src.rel, src.body_line)
+        problems.warn(_("the article has no text after the front matter"), src.rel,
+                      src.body_line)
     image = values["image"]
     if isinstance(image, Image) and not image.described:
-        problems.warn("image has no alt:; describe the picture for readers who cannot see "
-                      "it, or write alt: \"\" if it only decorates", src.rel, image.line)
+        problems.warn(_("image has no alt:; describe the picture for readers who cannot see "
+                        "it, or write alt: \"\" if it only decorates"), src.rel, image.line)
     if "slug" not in src.fields:
         values["slug"] = default_slug(src, str(values["title"]), config, problems)
         if not values["slug"]:
             return None
     updated = values["updated"]
     if isinstance(updated, datetime) and updated < values["date"]:  # type: ignore[operator]
-        problems.warn("updated is earlier than date; check both", src.rel,
+        problems.warn(_("updated is earlier than date; check both"), src.rel,
                       src.fields["updated"].line)
     expires = values["expires"]
     if isinstance(expires, datetime) and expires <= values["date"]:  # type: ignore[operator]
-        problems.error("expires is not after date, so the article would never be shown",
+        problems.error(_("expires is not after date, so the article would never be shown"),
                        src.rel, src.fields["expires"].line)
         return None
     breaking = values["breaking"]
     if isinstance(breaking, datetime) and breaking <= values["date"]:  # type: ignore[operator]
-        problems.error("breaking is not after date, so the banner would never be shown",
+        problems.error(_("breaking is not after date, so the banner would never be shown"),
                        src.rel, src.fields["breaking"].line)
         return None
     for key in ("featured", "pin"):
         until = values[key]
         if isinstance(until, datetime) and until <= values["date"]:  # type: ignore[operator]
-            problems.error(f"{key} ends before the article's date, so it would never hold; "
-                           f"give a later time, or true", src.rel, src.fields[key].line)
+            problems.error(_("{key} ends before the article's date, so it would never hold; "
+                             "give a later time, or true", key=key), src.rel,
+                           src.fields[key].line)
             return None
     return Article(source=src.rel, body=src.body, body_line=src.body_line,
                    lines={k: f.line for k, f in src.fields.items()},
