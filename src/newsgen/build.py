@@ -60,6 +60,7 @@ from newsgen.errors import (
     Problem,
     Problems,
 )
+from newsgen.messages import Message, _, ngettext
 from newsgen.output.guard import check_output
 from newsgen.output.publish import (
     clear_leftovers,
@@ -92,6 +93,11 @@ INDEX_VALUES = ("article", "aliases", "changed", "date", "url", "image", "relate
 # and of which a page reads few.
 BULK = (*(kind for kind in INDEX_VALUES if kind != "article"), "plan")
 PRELOAD_FROM = 200  # pages to render from which every recorded value is read in one go
+FEEDS = _("feeds and sitemaps")  # the owner of what write_generated writes
+# The owner of a page that shows no one article, for messages and `newsgen check`.
+_PAGES_OF_KIND = {"home": _("the home page"), "404": _("the 404 page"),
+                  "section": _("the section page"), "tags": _("the tags page"),
+                  "tag": _("the tag page"), "author": _("the author page")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +125,8 @@ class BuildResult:
     seconds: float = 0.0
     steps: dict[str, float] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
-    held_back: list[str] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)  # about the cache
+    held_back: list[str] = field(default_factory=list)  # Messages, one line each
+    notices: list[str] = field(default_factory=list)  # about the cache; Messages
     owners: dict[str, str] = field(default_factory=dict)  # output path -> source that wrote it
     config: SiteConfig | None = None  # as built: with --base-url applied
     now: datetime | None = None  # the build clock it used
@@ -128,11 +134,13 @@ class BuildResult:
     inputs: dict[str, bytes] = field(default_factory=dict)  # output file -> what it is made of
 
     @property
-    def changes(self) -> str:
+    def changes(self) -> Message:
         """What this build did to the output, for the summary line."""
         if not self.written:
-            return "nothing changed"
-        return f"{self.rendered} rendered, {self.written} file{'s' * (self.written != 1)} changed"
+            return _("nothing changed")
+        return ngettext("{rendered} rendered, {n} file changed",
+                        "{rendered} rendered, {n} files changed", self.written,
+                        rendered=self.rendered)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +173,7 @@ def build_clock(text: str | None, config: SiteConfig) -> datetime:
     try:
         return parse_datetime(text, config.timezone, day_first=vietnamese(config))
     except BadValue as exc:
-        raise ConfigError(f"--now {exc}") from None
+        raise ConfigError(_("--now {problem}", problem=exc.message)) from None
 
 
 def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -250,7 +258,7 @@ class _Build:
             try:
                 overrides["base_url"] = check_base_url(options.base_url)
             except BadValue as exc:
-                raise ConfigError(f"--base-url {exc}") from None
+                raise ConfigError(_("--base-url {problem}", problem=exc.message)) from None
         with _step(result, "config"):
             raw = load_config(site, problems, overrides)
             output = options.output or raw.output
@@ -336,13 +344,11 @@ class _Build:
         site, roots = self.site, self.roots
         for rel, source in self.static.items():
             if why := unsafe_source(source, site, roots, PUBLISHED_HIDDEN):
-                self.problems.error(f"this file is {why}; copy the file itself into static/ "
-                                    "instead", f"static/{rel}")
+                self.problems.error(_copy_instead(why, "static"), f"static/{rel}")
         for folder in template_dirs(site):
             for path in sorted(folder.rglob("*")):
                 if path.is_symlink() and (why := unsafe_source(path, site, roots)):
-                    self.problems.error(f"this file is {why}; copy the file itself into "
-                                        "templates/ instead",
+                    self.problems.error(_copy_instead(why, "templates"),
                                         f"templates/{path.relative_to(folder).as_posix()}")
 
     def unchanged(self) -> bool:
@@ -394,8 +400,7 @@ class _Build:
         for rel in self.rels:
             if f"file:{rel}" in self.files.links and \
                     (why := unsafe_source(site / rel, site, self.roots)):
-                self.problems.error(f"this file is {why}; copy the file itself into content/ "
-                                    "instead", rel)
+                self.problems.error(_copy_instead(why, "content"), rel)
                 self.refused.add(rel)
         known = self.store.parsed(check if len(check) < len(self.rels) // 2 else None)
         todo: list[str] = []
@@ -503,7 +508,7 @@ class _Build:
         changed (a headline, a lead) are put as they are now, under the same slugs."""
         graph, values = self.graph, self.values
         assert values is not None
-        for rel, (article, _) in self.heads.items():
+        for rel, (article, _found) in self.heads.items():
             name = f"article:{article.slug}"
             if f"head:{rel}" in graph.changed and graph.old(name) is not None:
                 graph.put(name, cast(bytes, graph.digest(f"head:{rel}")), article)
@@ -684,12 +689,12 @@ class _Build:
         with _step(self.result, "keep"):
             claims = self.claims(paths)
             owners: dict[str, str] = {}  # path -> its first owner
-            for path, (owner, _) in zip(paths, claims, strict=True):
+            for path, (owner, _alias) in zip(paths, claims, strict=True):
                 owners.setdefault(path, owner)
             remade: list[str] = []
             dirty = set(todo)
-            for path, (owner, role) in zip(paths, claims, strict=True):
-                if not writer.claim(path, owner, role):
+            for path, (owner, alias) in zip(paths, claims, strict=True):
+                if not writer.claim(path, owner, alias):
                     continue
                 if path not in dirty:
                     assert previous is not None
@@ -759,12 +764,11 @@ class _Build:
         entry = self.previous.entries.get(path) if self.previous is not None else None
         return entry is not None and self.previous.reusable(path, entry.key) is not None  # type: ignore[union-attr]
 
-    def claims(self, paths: tuple[str, ...]) -> list[tuple[str, str]]:
+    def claims(self, paths: tuple[str, ...]) -> list[tuple[str, bool]]:
         """For each planned page, the source that makes it (for messages and `newsgen
-        check`), and "an alias in " for a redirect page."""
+        check`), and whether the page is a redirect (an alias in that source)."""
         planned, sources = self.planned_pages(paths), self.sources()
-        return [(sources.get(slug, path) if slug else f"the {kind} page",
-                 "an alias in " if kind == "redirect" else "")
+        return [(sources.get(slug, path) if slug else _page_of_kind(kind), kind == "redirect")
                 for path, (slug, kind) in zip(paths, planned, strict=True)]
 
     def planned_pages(self, paths: tuple[str, ...]) -> list[tuple[str | None, str]]:
@@ -854,7 +858,8 @@ class _Build:
         if self.photos is None:
             return
         for made in self.photos.make():
-            self.problems.error(f"this picture {made.problem}", _shown(made.source, self.site))
+            self.problems.error(_("this picture {problem}", problem=made.problem),
+                                _shown(made.source, self.site))
         self.problems.check(ContentError, strict=self.options.strict)
 
     def write_generated(self, writer: Writer, library: Library, paths: tuple[str, ...],
@@ -876,7 +881,7 @@ class _Build:
                             and self.previous.reusable(p, node.digest) is not None  # type: ignore[union-attr]
                             for p in made_paths):
                 for rel in made_paths:
-                    if writer.claim(rel, "feeds and sitemaps"):
+                    if writer.claim(rel, FEEDS):
                         writer.keep(rel, node.digest)  # type: ignore[union-attr]
                 continue
             with recording() as frame:
@@ -886,7 +891,7 @@ class _Build:
             graph.put(f"gen:{name}", key, made_paths, frame)
             self.values.made[f"gen:{name}"] = made_paths  # type: ignore[union-attr]
             for file in files:
-                if writer.write_file(file.path, file.text, "feeds and sitemaps", key):
+                if writer.write_file(file.path, file.text, FEEDS, key):
                     remade.append(file.path)
 
     def sitemap_files(self, library: Library, paths: tuple[str, ...]) -> list:
@@ -1089,6 +1094,16 @@ def _shown(path: Path, site: Path) -> str:
         return path.absolute().relative_to(site.absolute()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def _copy_instead(why: str, folder: str) -> Message:
+    """A source link that leads out of the site's folders (`why`), found in `folder`."""
+    return _("this file is {why}; copy the file itself into {folder}/ instead", why=why,
+             folder=folder)
+
+
+def _page_of_kind(kind: str) -> Message:
+    return _PAGES_OF_KIND.get(kind) or _("the {kind} page", kind=kind)
 
 
 def _key_of(path: Path, site: Path) -> str:

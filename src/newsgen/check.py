@@ -26,6 +26,7 @@ from urllib.request import Request
 
 from newsgen.build import BuildResult
 from newsgen.errors import Problem, Severity
+from newsgen.messages import Message, _
 from newsgen.netguard import Guard, Refused, opener
 
 log = logging.getLogger(__name__)
@@ -156,16 +157,16 @@ def check_pages(output: Path, base_url: str, sources: _Sources
         page_url = f"{site.scheme}://{site.netloc}{base_path}/{page.removesuffix('index.html')}"
         for src in reader.alt_missing:
             report.problems.append(sources.problem(
-                page, f'picture {src} has no alt attribute; describe it in alt, or write '
-                f'alt="" if it is only decoration (in {page})', src))
+                page, _('picture {src} has no alt attribute; describe it in alt, or write '
+                        'alt="" if it is only decoration (in {page})', src=src, page=page), src))
         for ref in reader.refs:
             try:
                 full = urljoin(page_url, ref.url)
                 parts = urlsplit(full)
             except ValueError as exc:  # such as http://[::1 with no closing bracket
                 report.problems.append(sources.problem(
-                    page, f"link to {ref.url} is not a valid address ({exc}) (in {page})",
-                    ref.url))
+                    page, _("link to {url} is not a valid address ({error}) (in {page})",
+                            url=ref.url, error=str(exc), page=page), ref.url))
                 continue
             if parts.scheme not in ("http", "https"):
                 continue  # mailto:, tel:, data: and the like lead nowhere to check
@@ -178,8 +179,8 @@ def check_pages(output: Path, base_url: str, sources: _Sources
                 continue
             if not in_base:
                 report.problems.append(sources.problem(
-                    page, f"link to {ref.url} is outside the site's base path {base_path}/ "
-                    f"(in {page})", ref.url))
+                    page, _("link to {url} is outside the site's base path {base}/ (in {page})",
+                            url=ref.url, base=base_path, page=page), ref.url))
                 continue
             target = unquote(parts.path[len(base_path):]).lstrip("/")
             if not target or target.endswith("/"):
@@ -188,7 +189,8 @@ def check_pages(output: Path, base_url: str, sources: _Sources
                 target += "/index.html"  # hosts send /a to /a/
             if target not in files:
                 report.problems.append(sources.problem(
-                    page, f"link to {ref.url} does not resolve (in {page})", ref.url))
+                    page, _("link to {url} does not resolve (in {page})", url=ref.url,
+                            page=page), ref.url))
                 continue
             if ref.tag in NAVIGATING and target != page:
                 linked.add(target)
@@ -196,12 +198,12 @@ def check_pages(output: Path, base_url: str, sources: _Sources
             if (fragment and target in readers and fragment not in readers[target].ids
                     and fragment.lower() != "top"):
                 report.problems.append(sources.problem(
-                    page, f"link to {ref.url}: {target} has no id '{fragment}' (in {page})",
-                    ref.url))
+                    page, _("link to {url}: {target} has no id '{fragment}' (in {page})",
+                            url=ref.url, target=target, fragment=fragment, page=page), ref.url))
     for page, reader in readers.items():
         if page not in linked and page not in ("index.html", "404.html") and not reader.redirect:
             report.problems.append(sources.problem(
-                page, f"{page} is not linked from any other page"))
+                page, _("{page} is not linked from any other page", page=page)))
     return report, outside
 
 
@@ -210,9 +212,9 @@ class Answer:
     """What asking for an outside link gave; `skipped` ones were never asked, so never cached."""
 
     status: int | None
-    error: str = ""  # why there is no status
+    error: str = ""  # why there is no status (a Message, or the system's words)
     refused: str = ""  # why newsgen did not go on, in words that follow "link to URL"
-    skipped: str = ""  # why the link was not requested: it points inside
+    skipped: str = ""  # why the link was not requested: it points inside (a Message)
     private: bool = False  # it reached a non-public address, as --allow-private lets it
 
     def entry(self, checked_at: str) -> dict[str, object]:
@@ -222,12 +224,15 @@ class Answer:
                 **({"private": True} if self.private else {})}
 
     def said(self) -> str:
+        """What the link did, in words that follow "link to URL"."""
         if self.refused:
             return self.refused
         if self.status is None:
-            return f"fails: {self.error}"
+            return _("fails: {error}", error=self.error)
         phrase = next((s.phrase for s in HTTPStatus if s.value == self.status), "")
-        return f"answers {self.status} {phrase}".rstrip()
+        if not phrase:
+            return _("answers {status}", status=self.status)
+        return _("answers {status} {phrase}", status=self.status, phrase=phrase)
 
 
 def fetch(url: str, timeout: float, allow_private: bool = False) -> Answer:
@@ -249,7 +254,7 @@ def fetch(url: str, timeout: float, allow_private: bool = False) -> Answer:
 
 
 def _ask(url: str, method: str, timeout: float, guard: Guard) -> tuple[int | None, str]:
-    waited = f"no answer within {timeout:g} s"
+    waited = _("no answer within {timeout:g} s", timeout=timeout)
     guard.redirected_to = ""
     try:
         request = Request(url, method=method, headers={"User-Agent": USER_AGENT})
@@ -262,9 +267,15 @@ def _ask(url: str, method: str, timeout: float, guard: Guard) -> tuple[int | Non
     except URLError as exc:
         if isinstance(exc.reason, TimeoutError):
             return None, waited
-        return None, getattr(exc.reason, "strerror", None) or str(exc.reason)
+        return None, getattr(exc.reason, "strerror", None) or _words(exc.reason)
     except (OSError, HTTPException, ValueError) as exc:
-        return None, getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        return None, getattr(exc, "strerror", None) or _words(exc) or type(exc).__name__
+
+
+def _words(error: object) -> str:
+    """What an error says: newsgen's own message as it is (netguard's), else its text."""
+    said = getattr(error, "args", ())
+    return said[0] if len(said) == 1 and isinstance(said[0], Message) else str(error)
 
 
 def check_outside(outside: dict[str, list[str]], cache_path: Path, now: datetime,
@@ -313,11 +324,13 @@ def check_outside(outside: dict[str, list[str]], cache_path: Path, now: datetime
         for page in sorted(set(outside[url])):
             if answer.skipped:
                 skipped.append(sources.problem(
-                    page, f"link to {url} was not checked: {answer.skipped}; add --allow-private "
-                    f"to check it (in {page})", url, "warning"))
+                    page, _("link to {url} was not checked: {reason}; add --allow-private "
+                            "to check it (in {page})", url=url, reason=answer.skipped, page=page),
+                    url, "warning"))
             elif answer.status is None or answer.status >= 400:
-                problems.append(sources.problem(page, f"link to {url} {answer.said()} "
-                                                f"(in {page})", url))
+                problems.append(sources.problem(
+                    page, _("link to {url} {outcome} (in {page})", url=url,
+                            outcome=answer.said(), page=page), url))
     return problems, skipped
 
 

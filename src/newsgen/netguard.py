@@ -36,13 +36,16 @@ from urllib.request import (
     UnknownHandler,
 )
 
+from newsgen.messages import _
+
 IP = ipaddress.IPv4Address | ipaddress.IPv6Address
 WEB = ("http", "https")
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 class Refused(Exception):
-    """A request newsgen chose not to make; `reason` says why in an editor's words.
+    """A request newsgen chose not to make; `reason` says why in an editor's words (a
+    Message).
 
     Not an OSError, so urllib lets it through instead of wrapping it as a
     failed connection: a refusal is newsgen's decision, not the remote site's.
@@ -55,7 +58,7 @@ class Refused(Exception):
 
 
 def kind(ip: IP) -> str | None:
-    """What a non-public address is, in plain words; None for a public one.
+    """What a non-public address is, in plain words (a Message); None for a public one.
 
     An IPv6 address can carry an IPv4 one (mapped, 6to4, NAT64) that the
     operating system or a gateway reaches instead, so that one is judged too.
@@ -70,16 +73,17 @@ def kind(ip: IP) -> str | None:
     inside.reverse()  # the address actually reached says most: ::ffff:10.0.0.1 is private
     for a in inside:
         if a.is_loopback:
-            return "a loopback address (this computer)"
+            return _("a loopback address (this computer)")
         if a.is_unspecified:
-            return "an unspecified address (this computer)"
+            return _("an unspecified address (this computer)")
         if a.is_link_local:
-            return ("a link-local address (the local network segment, where cloud servers "
-                    "answer questions about themselves)")
+            return _("a link-local address (the local network segment, where cloud servers "
+                     "answer questions about themselves)")
     for a in inside:
         if not a.is_global or a.is_multicast or a.is_reserved:
-            return "a private address (an internal network)" \
-                if a.is_private and not a.is_reserved else "not an address on the public Internet"
+            return _("a private address (an internal network)") \
+                if a.is_private and not a.is_reserved \
+                else _("not an address on the public Internet")
     return None
 
 
@@ -98,26 +102,29 @@ class Guard:
         would otherwise let the connection pick the private one.
         """
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        for *_, sockaddr in found:
+        for *_info, sockaddr in found:
             ip = ipaddress.ip_address(sockaddr[0])
             what = kind(ip)
             if what is None:
                 continue
             if not self.allow_private:
-                where = f"{_shown(ip)}, {what}"
                 if self.redirected_to:
-                    raise Refused(f"it redirects to {self.redirected_to}, which points to "
-                                  f"{where}", private=True)
-                raise Refused(f"{'it' if _literal(host) else host} points to {where}",
-                              private=True)
+                    raise Refused(_("it redirects to {url}, which points to {address}, {kind}",
+                                    url=self.redirected_to, address=_shown(ip), kind=what),
+                                  private=True)
+                if _literal(host):
+                    raise Refused(_("it points to {address}, {kind}", address=_shown(ip),
+                                    kind=what), private=True)
+                raise Refused(_("{host} points to {address}, {kind}", host=host,
+                                address=_shown(ip), kind=what), private=True)
             self.used_private = True
         return found
 
     def connect(self, host: str, port: int, timeout: object,
                 source_address: tuple[str, int] | None) -> socket.socket:
         """A socket connected to one of the vetted addresses, tried in the resolver's order."""
-        failure: OSError = OSError(f"{host} has no address")
-        for family, kind_, proto, _, sockaddr in self.addresses(host, port):
+        failure: OSError = OSError(_("{host} has no address", host=host))
+        for family, kind_, proto, _name, sockaddr in self.addresses(host, port):
             sock = socket.socket(family, kind_, proto)
             try:
                 if isinstance(timeout, int | float):
@@ -216,8 +223,8 @@ class _Redirects(HTTPRedirectHandler):
             target = urljoin(req.full_url, location.strip())
             if urlsplit(target).scheme.lower() not in WEB:
                 fp.close()
-                raise Refused(f"redirects to {target}, which is not an http or https address",
-                              private=False)
+                raise Refused(_("redirects to {url}, which is not an http or https address",
+                                url=target), private=False)
         return super().http_error_302(req, fp, code, msg, headers)
 
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302

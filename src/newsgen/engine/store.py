@@ -42,10 +42,13 @@ from pathlib import Path, PosixPath
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
+from newsgen.messages import Message, _
+
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".newsgen-cache"
 FILE = "build.sqlite"
+SHOWN = f"{CACHE_DIR}/{FILE}"  # the store as messages name it
 SCHEMA = "6"
 _CHECK = 8  # bytes of checksum in front of every stored value
 # The libraries whose output ends up in pages: a new version may render differently.
@@ -134,7 +137,7 @@ def _zone_getattr(owner: object, name: str) -> object:
     """The one attribute lookup a stored value makes: how a time zone is rebuilt."""
     if owner is ZoneInfo and name == "_unpickle":
         return ZoneInfo._unpickle  # type: ignore[attr-defined]
-    raise pickle.UnpicklingError(f"{name} is not allowed in the cache")
+    raise pickle.UnpicklingError(_("{name} is not allowed in the cache", name=name))
 
 
 class _Unpickler(pickle.Unpickler):
@@ -147,7 +150,8 @@ class _Unpickler(pickle.Unpickler):
         ("pathlib", "PosixPath"): PosixPath}
     MODULES: ClassVar[set[str]] = {"newsgen.content.models", "newsgen.content.config",
                                    "newsgen.content.library", "newsgen.content.related",
-                                   "newsgen.errors", "newsgen.render.markdown",
+                                   "newsgen.errors", "newsgen.messages",
+                                   "newsgen.render.markdown",
                                    "newsgen.render.plan", "newsgen.render.views",
                                    "newsgen.content.renditions", "newsgen.render.figures",
                                    "newsgen.build"}
@@ -159,7 +163,8 @@ class _Unpickler(pickle.Unpickler):
             found = super().find_class(module, name)
             if isinstance(found, type) and found.__module__ == module:  # a model class
                 return found
-        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+        named = f"{module}.{name}"
+        raise pickle.UnpicklingError(_("{name} is not allowed in the cache", name=named))
 
 
 def by_fields(self: object) -> tuple[type, tuple[object, ...]]:
@@ -178,14 +183,16 @@ def pack(value: object) -> bytes:
 
 
 def unpack(blob: bytes) -> object:
-    """The stored value; ValueError when it is damaged."""
+    """The stored value; ValueError when it is damaged (its one argument says how)."""
     check, payload = blob[:_CHECK], blob[_CHECK:]
     if hashlib.blake2b(payload, digest_size=_CHECK).digest() != check:
-        raise ValueError("checksum mismatch")
+        raise ValueError(_("checksum mismatch"))
     try:
         return _Unpickler(io.BytesIO(payload)).load()
     except Exception as exc:  # anything a damaged pickle raises
-        raise ValueError(str(exc)) from None
+        said = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Message) \
+            else str(exc)
+        raise ValueError(said) from None
 
 
 WIDE = ("setting:", "option:", "template:")  # names read by nearly every page (see readers)
@@ -224,7 +231,7 @@ class Store:
     """The store of one site; every method is safe to call when it is off or broken."""
 
     path: Path | None  # None: no store (newsgen build --no-cache)
-    notices: list[str] = field(default_factory=list)  # told to the editor after the build
+    notices: list[str] = field(default_factory=list)  # Messages told to the editor after the build
     _db: sqlite3.Connection | None = None
     _pid: int = 0  # the process that opened _db: a forked worker opens its own
 
@@ -239,7 +246,7 @@ class Store:
     def _connect(self, fresh: bool) -> None:
         if self.path is None:
             return
-        shown = f"{CACHE_DIR}/{FILE}"
+        shown = SHOWN
         try:
             self.path.parent.mkdir(exist_ok=True)
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -260,8 +267,8 @@ class Store:
                     if meta.get("library-stamp") == stamp else library_versions()
                 if meta.get("schema") != SCHEMA or meta.get("code") != code_version(libraries):
                     db.close()
-                    self._discard(f"{shown} was made by another version of newsgen; "
-                                  "it was discarded and is being made again")
+                    self._discard(_("{cache} was made by another version of newsgen; "
+                                    "it was discarded and is being made again", cache=shown))
                     return self._connect(fresh=True) if not fresh else None
                 db.execute("SELECT count(*) FROM parsed").fetchone()  # readable at all
                 if meta.get("library-stamp") != stamp:
@@ -269,11 +276,12 @@ class Store:
                                    [("libraries", libraries), ("library-stamp", stamp)])
         except (sqlite3.Error, OSError) as exc:
             if fresh:
-                self.notices.append(f"{shown} cannot be used ({exc}); building without it")
+                self.notices.append(_("{cache} cannot be used ({error}); building without it",
+                                      cache=shown, error=str(exc)))
                 self.path = None
                 return None
-            self._discard(f"{shown} could not be read ({exc}); it was discarded and is "
-                          "being made again")
+            self._discard(_("{cache} could not be read ({error}); it was discarded and is "
+                            "being made again", cache=shown, error=str(exc)))
             return self._connect(fresh=True)
         self._db, self._pid = db, os.getpid()
         return None
@@ -305,12 +313,14 @@ class Store:
         try:
             yield db
         except sqlite3.Error as exc:
-            self.notices.append(f"{CACHE_DIR}/{FILE} failed ({exc}); the rest of this build "
-                                "goes without it")
+            self.notices.append(_("{cache} failed ({error}); the rest of this build goes "
+                                  "without it", cache=SHOWN, error=str(exc)))
             self._db = None
 
     def damaged(self, what: str) -> None:
-        note = f"{CACHE_DIR}/{FILE} had a damaged entry ({what}); it was made again"
+        """`what`: the entry, as a message (or a name of the cache)."""
+        note = _("{cache} had a damaged entry ({what}); it was made again",
+                 cache=SHOWN, what=what)
         if note not in self.notices:
             self.notices.append(note)
 
@@ -340,7 +350,8 @@ class Store:
         try:
             return unpack(blob)
         except ValueError as exc:
-            self.damaged(f"{what}: {exc}")
+            self.damaged(_("{what}: {error}", what=what, error=exc.args[0] if exc.args
+                           else str(exc)))
             return NO_VALUE
 
     def close(self) -> None:
@@ -372,7 +383,7 @@ class Store:
                                           rel)]
         found: dict[str, Parsed] = {}
         for rel, digest, data in rows:
-            value = self._value("a parsed article", data)
+            value = self._value(_("a parsed article"), data)
             if isinstance(value, tuple) and len(value) == 3:
                 found[rel] = Parsed(digest, *value)
         return found
@@ -382,7 +393,7 @@ class Store:
         found: dict[str, tuple[str, int]] = {}
         for rel in rels:
             for (data,) in self._rows("SELECT text FROM parsed WHERE rel = ?", rel):
-                value = self._value("a parsed article", data)
+                value = self._value(_("a parsed article"), data)
                 if isinstance(value, tuple) and len(value) == 2:
                     found[rel] = value  # type: ignore[assignment]
         return found
@@ -559,7 +570,7 @@ class Store:
 
     def tree(self, root: Path) -> object | None:
         found = self._rows("SELECT data FROM outputs WHERE root = ?", str(root))
-        value = self._value("the list of output files", found[0][0]) if found else NO_VALUE
+        value = self._value(_("the list of output files"), found[0][0]) if found else NO_VALUE
         return None if value is NO_VALUE else value
 
     def save_trees(self, trees: dict[str, object], forget: Iterable[str] = ()) -> None:

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from newsgen.errors import BuildError
+from newsgen.messages import _
 
 log = logging.getLogger(__name__)
 
@@ -21,24 +22,26 @@ def check_output(site_dir: Path, output: Path, force: bool = False) -> None:
     site = site_dir.resolve()
     out = output.resolve()
     shown = _show(output, site_dir)
-    for special, name in ((Path(out.anchor), "the root folder"),
-                          (Path.home().resolve(), "your home folder")):
-        if out == special:
-            raise BuildError(f"output '{shown}' is {name}; choose a folder of its own, "
-                             "like public")
+    if out == Path(out.anchor):
+        raise BuildError(_("output '{output}' is the root folder; choose a folder of its own, "
+                           "like public", output=shown))
+    if out == Path.home().resolve():
+        raise BuildError(_("output '{output}' is your home folder; choose a folder of its own, "
+                           "like public", output=shown))
     if out == site or out in site.parents:
-        raise BuildError(f"output '{shown}' would replace the site folder itself; "
-                         "use a folder inside it, like public")
+        raise BuildError(_("output '{output}' would replace the site folder itself; "
+                           "use a folder inside it, like public", output=shown))
     for name in (*SOURCE_FOLDERS, "site.yaml"):
         source = (site / name).resolve()
         if out == source or source in out.parents:
-            raise BuildError(f"output '{shown}' is inside the site's {name}; "
-                             "use a folder of its own, like public")
+            raise BuildError(_("output '{output}' is inside the site's {name}; "
+                               "use a folder of its own, like public", output=shown, name=name))
     if out.exists() and not out.is_dir():
-        raise BuildError(f"output '{shown}' is a file, not a folder")
+        raise BuildError(_("output '{output}' is a file, not a folder", output=shown))
     if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()) and not force:
-        raise BuildError(f"output '{shown}' has files that newsgen did not make; empty it, "
-                         "choose another output, or pass --force to replace it")
+        raise BuildError(_("output '{output}' has files that newsgen did not make; empty it, "
+                           "choose another output, or pass --force to replace it",
+                           output=shown))
 
 
 def _show(path: Path, site_dir: Path) -> str:
@@ -58,7 +61,8 @@ def remove_ours(path: Path) -> None:
                                                      or not any(path.iterdir())):
         delete_marked(path)
     elif path.exists() or path.is_symlink():
-        raise BuildError(f"'{path}' is in the way and newsgen did not make it; remove it by hand")
+        raise BuildError(_("'{path}' is in the way and newsgen did not make it; remove it by "
+                           "hand", path=str(path)))
 
 
 def delete_marked(path: Path) -> None:

@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from newsgen.engine.store import Store
+from newsgen.messages import _
 from newsgen.output.guard import MARKER, MARKER_TEXT, delete_marked, remove_ours
 from newsgen.output.writer import Entry, Tree, Writer, _link, content_digest, stat_entry
 
@@ -140,7 +141,7 @@ def load_tree(store: Store, root: Path) -> Tree | None:
         return Tree(root, {rel: Entry(*fields) for rel, fields in files.items()}, folders,
                     recorded)
     except (ValueError, TypeError, AttributeError) as exc:
-        store.damaged(f"the list of output files: {exc}")
+        store.damaged(_("the list of output files: {error}", error=str(exc)))
         return None
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from newsgen.content.renditions import IMG_DIR
 from newsgen.engine.inputs import racy
 from newsgen.errors import Problems
+from newsgen.messages import _
 from newsgen.output.guard import MARKER
 
 BY_CONTENT = f"{IMG_DIR}/"  # files named by a digest of their bytes
@@ -213,14 +214,20 @@ class Writer:
         self._made: set[str] = set()  # folders known to exist in the staging folder
         self.touched: set[str] = set()  # folders whose list of names this writer changed
 
-    def claim(self, rel: str, owner: str, role: str = "") -> bool:
-        """Reserve `rel` for `owner`; False (and a problem) if it is taken."""
+    def claim(self, rel: str, owner: str, alias: bool = False) -> bool:
+        """Reserve `rel` for `owner` (`alias`: for an alias written in it); False (and a
+        problem) if it is taken."""
         if rel in self.owners:
             first = self.owners[rel]
-            hint = "rename or remove the static file" if "static/" in first + owner else \
-                "change a slug, an alias or the permalink pattern"
-            self.problems.error(f"{rel} would be written twice, for {first} and for "
-                                f"{role}{owner}; {hint}", owner if owner.endswith(".md") else "")
+            hint = _("rename or remove the static file") if "static/" in first + owner else \
+                _("change a slug, an alias or the permalink pattern")
+            if alias:
+                message = _("{path} would be written twice, for {first} and for an alias in "
+                            "{owner}; {hint}", path=rel, first=first, owner=owner, hint=hint)
+            else:
+                message = _("{path} would be written twice, for {first} and for {owner}; "
+                            "{hint}", path=rel, first=first, owner=owner, hint=hint)
+            self.problems.error(message, owner if owner.endswith(".md") else "")
             return False
         self.owners[rel] = owner
         return True

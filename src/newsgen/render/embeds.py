@@ -22,6 +22,8 @@ from urllib.parse import parse_qs, quote, unquote_plus, urlsplit
 
 from markupsafe import escape
 
+from newsgen.messages import _
+
 EMBED_MARK = 'data-embed-src="'  # in a body's HTML: it shows a facade (text would be escaped)
 SANDBOX = "allow-scripts allow-same-origin allow-popups allow-presentation"
 REFERRER = "strict-origin-when-cross-origin"
@@ -40,7 +42,12 @@ class Embed:
 
 
 class Malformed(ValueError):
-    """A link to a known provider that does not say which video or post to show."""
+    """A link to a known provider that does not say which video or post to show; `message`
+    says what such a link looks like."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message  # a Message keeps its translations; str(self) would not
 
 
 _YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
@@ -58,8 +65,8 @@ def _youtube(host: str, path: str, query: Mapping[str, list[str]]) -> str:
     else:
         found = ""
     if not _YOUTUBE_ID.fullmatch(found):
-        raise Malformed("a YouTube link names its video (youtube.com/watch?v=... or "
-                        "youtu.be/...)")
+        raise Malformed(_("a YouTube link names its video (youtube.com/watch?v=... or "
+                          "youtu.be/...)"))
     return f"https://www.youtube-nocookie.com/embed/{found}"
 
 
@@ -74,20 +81,20 @@ def _facebook(host: str, path: str, query: Mapping[str, list[str]]) -> str:
     if parts[:1] == ["permalink.php"]:
         story, owner = (query.get("story_fbid") or [""])[0], (query.get("id") or [""])[0]
         if not (_DIGITS.fullmatch(story) and _DIGITS.fullmatch(owner)):
-            raise Malformed("a Facebook permalink names its post (story_fbid= and id=)")
+            raise Malformed(_("a Facebook permalink names its post (story_fbid= and id=)"))
         whole = f"https://www.facebook.com/permalink.php?story_fbid={story}&id={owner}"
         return "https://www.facebook.com/plugins/post.php?href=" + quote(whole, safe="")
     if len(parts) >= 3 and parts[1] in ("posts", "photos"):
         return "https://www.facebook.com/plugins/post.php?href=" + quote(whole, safe="")
-    raise Malformed("a Facebook link to embed is a post or a video "
-                    "(facebook.com/.../posts/... or .../videos/...)")
+    raise Malformed(_("a Facebook link to embed is a post or a video "
+                      "(facebook.com/.../posts/... or .../videos/...)"))
 
 
 def _x(host: str, path: str, query: Mapping[str, list[str]]) -> str:
     parts = [p for p in path.split("/") if p]
     if len(parts) >= 3 and parts[1] == "status" and _DIGITS.fullmatch(parts[2]):
         return f"https://platform.twitter.com/embed/Tweet.html?id={parts[2]}&dnt=true"
-    raise Malformed("a post on X to embed is x.com/<name>/status/<number>")
+    raise Malformed(_("a post on X to embed is x.com/<name>/status/<number>"))
 
 
 def _tiktok(host: str, path: str, query: Mapping[str, list[str]]) -> str:
@@ -95,7 +102,7 @@ def _tiktok(host: str, path: str, query: Mapping[str, list[str]]) -> str:
     if len(parts) >= 3 and parts[0].startswith("@") and parts[1] == "video" \
             and _DIGITS.fullmatch(parts[2]):
         return f"https://www.tiktok.com/embed/v2/{parts[2]}"
-    raise Malformed("a TikTok video to embed is tiktok.com/@<name>/video/<number>")
+    raise Malformed(_("a TikTok video to embed is tiktok.com/@<name>/video/<number>"))
 
 
 def _maps(host: str, path: str, query: Mapping[str, list[str]]) -> str:
@@ -107,8 +114,8 @@ def _maps(host: str, path: str, query: Mapping[str, list[str]]) -> str:
         place = unquote_plus(parts[2])
     if path.startswith("/maps") and place:
         return "https://maps.google.com/maps?output=embed&q=" + quote(place, safe="")
-    raise Malformed("a Google map to embed is the address of Share > Embed a map, or "
-                    "google.com/maps/place/...")
+    raise Malformed(_("a Google map to embed is the address of Share > Embed a map, or "
+                      "google.com/maps/place/..."))
 
 
 # host -> (provider, how its player's address is made from the link's parts)
@@ -147,8 +154,8 @@ def embed_for(url: str) -> Embed | None:
         return None
     provider, make = known
     if host == "fb.watch":
-        raise Malformed("an fb.watch link does not say which video it is; open it and "
-                        "copy the facebook.com address of the video")
+        raise Malformed(_("an fb.watch link does not say which video it is; open it and "
+                          "copy the facebook.com address of the video"))
     return Embed(provider, url, frame=make(host, parts.path, parse_qs(parts.query)))
 
 

@@ -27,6 +27,7 @@ from newsgen.content.renditions import Measures, Placed, ladder
 from newsgen.engine.store import by_fields
 from newsgen.engine.tracker import read
 from newsgen.errors import Problems
+from newsgen.messages import _
 from newsgen.render.embeds import Malformed, embed_for, embed_html
 from newsgen.render.figures import image_view, picture_html
 from newsgen.urls import href, is_external, join, output_path, slugify
@@ -119,7 +120,7 @@ def check_pictures(article: Article, tokens: list[Token], config: SiteConfig,
     """
     pictures: list[Picture] = []
     folder = (config.site_dir / article.source).parent
-    for token, _, url, line in _links(article, tokens):
+    for token, _attr, url, line in _links(article, tokens):
         if token.type != "image":
             continue
         url = unquote(url)  # markdown-it %-encodes: 'ảnh 2.svg' arrives as '%E1%BA%A3nh%202.svg'
@@ -127,7 +128,7 @@ def check_pictures(article: Article, tokens: list[Token], config: SiteConfig,
             if statics is not None:
                 statics.append(url.lstrip("/"))
             if url.lstrip("/") not in static:
-                problems.error(f"picture '{url}' not found: there is no static{url}",
+                problems.error(_("picture '{url}' not found: there is no static{url}", url=url),
                                article.source, line)
             else:
                 pictures.append(Picture(static[url.lstrip("/")], url, token, True, line))
@@ -137,16 +138,17 @@ def check_pictures(article: Article, tokens: list[Token], config: SiteConfig,
         where = (PurePosixPath(article.source).parent / name).as_posix()
         read(f"file:{where}")  # its kind is judged by its bytes: a new file, a new answer
         if ".." in name.parts or not source.is_file():
-            problems.error(f"picture '{url}' not found: there is no {where}; put it beside the "
-                           ".md file or under static/", article.source, line)
+            problems.error(_("picture '{url}' not found: there is no {where}; put it beside "
+                             "the .md file or under static/", url=url, where=where),
+                           article.source, line)
             continue
         if why := beside_article_problem(config, roots, source, str(name)):
-            problems.error(f"picture {why}", article.source, line)
+            problems.error(_("picture {problem}", problem=why), article.source, line)
             continue
         if not token.children and not token.content:
-            problems.warn(f"picture '{url}' has no description; write what it shows between "
-                          "the brackets, ![like this](anh.jpg), for readers who cannot see it",
-                          article.source, line)
+            problems.warn(_("picture '{url}' has no description; write what it shows between "
+                            "the brackets, ![like this](anh.jpg), for readers who cannot see it",
+                            url=url), article.source, line)
         pictures.append(Picture(source, str(name), token, line=line))
     return pictures
 
@@ -225,17 +227,18 @@ def embeds(tokens: list[Token], article: Article, config: SiteConfig,
         made = None
         if url is None:
             if not config.raw_html and inline.content.lstrip().lower().startswith("<iframe"):
-                problems.warn("an <iframe> is shown to readers as text, not as a player; put "
-                              "the link of the video or post alone on a line instead (YouTube, "
-                              "Facebook, X, TikTok and Google Maps are shown that way)",
-                              article.source, line)
+                problems.warn(_("an <iframe> is shown to readers as text, not as a player; put "
+                                "the link of the video or post alone on a line instead "
+                                "(YouTube, Facebook, X, TikTok and Google Maps are shown that "
+                                "way)"), article.source, line)
         else:
             try:
                 made = embed_for(url)
             except Malformed as why:
-                problems.warn(f"'{url}' is shown as a plain link: {why}", article.source, line)
+                problems.warn(_("'{url}' is shown as a plain link: {why}", url=url,
+                                why=why.message), article.source, line)
             if made is not None and made.media and url.lstrip("/") not in static:
-                problems.warn(f"'{url}' cannot be played: there is no static{url}",
+                problems.warn(_("'{url}' cannot be played: there is no static{url}", url=url),
                               article.source, line)
                 made = None
         if made is not None:
@@ -298,8 +301,8 @@ class BodyRenderer:
             facts = self.measures.facts(picture.source)
             if isinstance(facts, str):
                 if not picture.static:  # the site's own static/ is trusted: shown as it is
-                    problems.error(f"picture '{picture.name}' {facts}", article.source,
-                                   picture.line)
+                    problems.error(_("picture '{name}' {problem}", name=picture.name,
+                                     problem=facts), article.source, picture.line)
                 continue
             rel = _site_rel(picture.source, site)
             whole = picture.name if picture.static else join(page_url, picture.name)

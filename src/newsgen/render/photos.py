@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from newsgen.content.renditions import Rendition, open_picture, parse_name, reason
+from newsgen.messages import _
 
 PICTURES = "pictures"  # the cache's folder of pictures made for publishing
 PIPELINE = "1"  # part of every cached name: a change to the encoding below makes new files
@@ -41,7 +42,7 @@ class Refused:
     """A picture that cannot be published, and why."""
 
     source: Path
-    problem: str
+    problem: str  # a Message
 
 
 def cached_name(digest: bytes, suffix: str) -> str:
@@ -59,21 +60,22 @@ def make_all(source: Path, tasks: list[tuple[str, Rendition | None]], quality: i
     try:
         size = source.stat().st_size
         if size > MAX_BYTES:
-            return (f"is {size / 1048576:.0f} MB, larger than the "
-                    f"{MAX_BYTES // 1048576} MB newsgen publishes; export it smaller")
+            return _("is {size:.0f} MB, larger than the {limit} MB newsgen publishes; "
+                     "export it smaller", size=size / 1048576, limit=MAX_BYTES // 1048576)
         with open_picture(source) as image:  # type: ignore[attr-defined]
             pixels = image.width * image.height
             if pixels > MAX_PIXELS:
-                return (f"is {image.width}x{image.height} pixels ({pixels / 1e6:.0f} MP), "
-                        f"larger than the {MAX_PIXELS // 1_000_000} MP newsgen publishes; "
-                        "export it smaller")
+                return _("is {width}x{height} pixels ({megapixels:.0f} MP), larger than "
+                         "the {limit} MP newsgen publishes; export it smaller",
+                         width=image.width, height=image.height, megapixels=pixels / 1e6,
+                         limit=MAX_PIXELS // 1_000_000)
             made = [(target, _encode(image)) for target, r in tasks if r is None]
             parts = [(target, r) for target, r in tasks if r is not None]
             if parts:
                 made += _renditions(image, parts, quality, scaled=not made)
     except (UnidentifiedImageError, Image.DecompressionBombError, SyntaxError, ValueError,
             EOFError, OSError) as exc:
-        return f"cannot be read as a picture ({reason(exc)}); export it again"
+        return _("cannot be read as a picture ({reason}); export it again", reason=reason(exc))
     for target, data in made:
         _put(target, data)
     return None
@@ -339,12 +341,12 @@ class Photos:
         else:
             problems = [make_all(*job) for job in work]
         refused = []
-        for (source, tasks, _), problem in zip(work, problems, strict=True):
+        for (source, tasks, _quality), problem in zip(work, problems, strict=True):
             if problem is None:
                 self._present().update(target.rpartition(os.sep)[2] for target, _ in tasks)
                 continue
             if own[source]:
-                for target, _ in tasks:
+                for target, _rendition in tasks:
                     _put(target, source.read_bytes())
             else:
                 refused.append(Refused(source, problem))

@@ -16,6 +16,7 @@ import jinja2.nodes
 from newsgen.content.config import SiteConfig
 from newsgen.engine.store import fingerprint
 from newsgen.errors import TemplateError
+from newsgen.messages import _
 from newsgen.render.figures import picture_html
 from newsgen.theme import template_dirs
 from newsgen.urls import href
@@ -94,22 +95,25 @@ def render(env: jinja2.Environment, name: str, context: Mapping[str, object],
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"template syntax error: {exc.message}",
+        raise TemplateError(_("template syntax error: {problem}", problem=str(exc.message)),
                             _where(exc.filename, site_dir, name), exc.lineno or 0) from None
     except jinja2.TemplateNotFound as exc:
-        raise TemplateError(f"template '{exc.name}' not found in templates/", name) from None
+        raise TemplateError(_("template '{name}' not found in templates/", name=str(exc.name)),
+                            name) from None
     except jinja2.UndefinedError as exc:
         filename, line = _template_frame(exc)
-        raise TemplateError(f"{exc.message}; check the name in the template",
+        raise TemplateError(_("{problem}; check the name in the template",
+                              problem=str(exc.message)),
                             _where(filename, site_dir, name), line) from None
     except jinja2.TemplateError as exc:
         filename, line = _template_frame(exc)
-        raise TemplateError(f"template error: {exc}", _where(filename, site_dir, name),
-                            line) from None
+        raise TemplateError(_("template error: {problem}", problem=str(exc)),
+                            _where(filename, site_dir, name), line) from None
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
         # A mistake in an expression ({{ site.title + 1 }}) is the template's, not newsgen's.
         filename, line = _template_frame(exc)
-        raise TemplateError(f"template error: {type(exc).__name__}: {exc}",
+        raise TemplateError(_("template error: {kind}: {problem}", kind=type(exc).__name__,
+                              problem=str(exc)),
                             _where(filename, site_dir, name), line) from None
 
 
