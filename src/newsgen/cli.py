@@ -19,6 +19,7 @@ from typing import TextIO
 from newsgen import __version__
 from newsgen.build import BuildOptions, BuildResult, build
 from newsgen.errors import NewsgenError, Problem
+from newsgen.messages import LANGUAGES, _, choose, ngettext, say, use
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
@@ -37,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="also print the time of each build step")
     common.add_argument("--debug", action="store_true",
                         help="show the Python traceback of an internal error")
+    common.add_argument("--messages", choices=LANGUAGES, metavar="LANG",
+                        default=os.environ.get("NEWSGEN_MESSAGES") or None,
+                        help="the language of messages: vi or en (default: NEWSGEN_MESSAGES "
+                        "if set, else the site's language, English for a language newsgen "
+                        "does not speak)")
 
     # Which articles a site shows: the same choice for build, check and serve.
     choosing = argparse.ArgumentParser(add_help=False)
@@ -123,6 +129,12 @@ def _print_problems(problems: list[Problem], stream=None) -> None:
         print(problem, file=stream)
 
 
+def _tell(*lines: str, stream: TextIO | None = None) -> None:
+    """Print lines an editor reads, each in the language of messages."""
+    for line in lines:
+        print(say(line), file=stream or sys.stderr)
+
+
 class TerminalProgress:
     """Stage and count on one self-rewriting line, for builds long enough to wonder about.
 
@@ -175,10 +187,6 @@ def _positive(text: str) -> int:
     return value
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _clock(now: str | None) -> str | None:
     """The clock as `--now` or else SOURCE_DATE_EPOCH gives it; None is the real time.
 
@@ -188,8 +196,8 @@ def _clock(now: str | None) -> str | None:
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch and not re.fullmatch(r"[0-9]+", epoch):
-        raise ValueError(f"SOURCE_DATE_EPOCH '{epoch}' must be a whole number of seconds "
-                         "since 1970-01-01 UTC")
+        raise ValueError(_("SOURCE_DATE_EPOCH '{epoch}' must be a whole number of seconds "
+                           "since 1970-01-01 UTC", epoch=epoch))
     return now or (f"@{epoch}" if epoch else None)
 
 
@@ -211,7 +219,7 @@ def run_new(args: argparse.Namespace) -> int:
     try:
         now = _clock(args.now)
     except ValueError as exc:
-        print(exc, file=sys.stderr)
+        _tell(exc.args[0])
         return EXIT_USAGE
     try:
         path, warnings = new_article(args.source, args.title, args.section, slug=args.slug,
@@ -237,7 +245,8 @@ def run_init(args: argparse.Namespace) -> int:
         for path in written:
             print(_shown(path))
         where = "" if args.folder == Path() else f" -s {_shown(args.folder)}"
-        print(f"a new site; preview it with: newsgen serve{where}")
+        _tell(_("a new site; preview it with: newsgen serve{where}", where=where),
+              stream=sys.stdout)
     return EXIT_OK
 
 
@@ -248,7 +257,7 @@ def run_serve(args: argparse.Namespace) -> int:
     # rebuild is usually small.
     options = BuildOptions(drafts=args.drafts, future=args.future, jobs=1, preview=True)
     return serve(args.source, args.host, args.port, options, open_browser=args.open,
-                 quiet=args.quiet)
+                 quiet=args.quiet, messages=args.messages)
 
 
 def run_build(args: argparse.Namespace,
@@ -261,7 +270,7 @@ def run_build(args: argparse.Namespace,
     try:
         now = _clock(args.now)
     except ValueError as exc:
-        print(exc, file=sys.stderr)
+        _tell(exc.args[0])
         return EXIT_USAGE
     options = BuildOptions(drafts=args.drafts, future=args.future, now=now, strict=args.strict,
                            force=args.force, output=output, base_url=args.base_url,
@@ -275,28 +284,30 @@ def run_build(args: argparse.Namespace,
                 progress.clear()
     except NewsgenError as exc:
         _print_problems(exc.problems)
-        for line in exc.notices:
-            print(line, file=sys.stderr)
+        _tell(*exc.notices)
         errors = sum(1 for p in exc.problems if p.severity == "error")
-        warnings = len(exc.problems) - errors
-        summary = _plural(errors, "error")
-        if warnings:
-            summary += f", {_plural(warnings, 'warning')}"
-        print(f"build failed: {summary}; the output folder was not changed", file=sys.stderr)
+        summary = ngettext("{n} error", "{n} errors", errors)
+        if warnings := len(exc.problems) - errors:
+            summary = _("{errors}, {warnings}", errors=summary,
+                        warnings=ngettext("{n} warning", "{n} warnings", warnings))
+        _tell(_("build failed: {summary}; the output folder was not changed", summary=summary))
         return EXIT_PROBLEMS
     _print_problems(result.warnings)
-    for line in result.notices:
-        print(line, file=sys.stderr)
+    _tell(*result.notices)
     if not args.quiet:
-        for line in result.held_back:
-            print(line, file=sys.stderr)
+        _tell(*result.held_back)
         try:
             where = result.output.resolve().relative_to(Path.cwd().resolve())
         except ValueError:
             where = result.output
-        warned = f", {_plural(len(result.warnings), 'warning')}" if result.warnings else ""
-        print(f"built {_plural(result.pages, 'page')} ({result.files} files) into {where}/ "
-              f"in {result.seconds:.2f} s{warned}: {result.changes}")
+        warned = _(", {warnings}", warnings=ngettext("{n} warning", "{n} warnings",
+                                                     len(result.warnings))) \
+            if result.warnings else ""
+        _tell(_("built {pages} ({files}) into {where}/ in {seconds:.2f} s{warned}: {changes}",
+                pages=ngettext("{n} page", "{n} pages", result.pages),
+                files=ngettext("{n} file", "{n} files", result.files), where=str(where),
+                seconds=result.seconds, warned=warned, changes=result.changes),
+              stream=sys.stdout)
     return then(args, result) if then else EXIT_OK
 
 
@@ -310,23 +321,29 @@ def _check_built(args: argparse.Namespace, result: BuildResult) -> int:
     report = check_site(args.source, result, external=args.external, timeout=args.timeout,
                         allow_private=args.allow_private)
     _print_problems(sorted(report.problems + report.skipped))
-    unchecked = f", {_plural(len(report.skipped), 'link')} not checked" if report.skipped else ""
+    unchecked = ngettext(", {n} link not checked", ", {n} links not checked",
+                         len(report.skipped)) if report.skipped else ""
     if report.problems:
-        print(f"check failed: {_plural(len(report.problems), 'problem')}{unchecked}",
-              file=sys.stderr)
+        _tell(_("check failed: {problems}{unchecked}", unchecked=unchecked,
+                problems=ngettext("{n} problem", "{n} problems", len(report.problems))))
         return EXIT_PROBLEMS
     if not args.quiet:
-        print(f"checked {_plural(report.pages, 'page')}, {_plural(report.links, 'link')}: "
-              f"no problems{unchecked}")
+        _tell(_("checked {pages}, {links}: no problems{unchecked}", unchecked=unchecked,
+                pages=ngettext("{n} page", "{n} pages", report.pages),
+                links=ngettext("{n} link", "{n} links", report.links)), stream=sys.stdout)
     return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.messages not in (None, *LANGUAGES):  # argparse checks only what was typed
+        parser.error(f"NEWSGEN_MESSAGES must be one of {', '.join(LANGUAGES)}, "
+                     f"not '{args.messages}'")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(message)s", stream=sys.stderr)
     try:
+        use(_language(args))
         if args.command == "new":
             return run_new(args)
         if args.command == "init":
@@ -337,12 +354,21 @@ def main(argv: list[str] | None = None) -> int:
             return run_check(args)
         return run_build(args)
     except KeyboardInterrupt:
-        print("interrupted; nothing was changed", file=sys.stderr)
+        _tell(_("interrupted; nothing was changed"))
         return 130
     except Exception as exc:
         if args.debug:
             raise
-        print(f"newsgen: internal error: {type(exc).__name__}: {exc}\n"
-              "This is a bug in newsgen, not in your site; run again with --debug and "
-              "report what it prints.", file=sys.stderr)
+        error = f"{type(exc).__name__}: {exc}"
+        _tell(_("newsgen: internal error: {error}\nThis is a bug in newsgen, not in your "
+                "site; run again with --debug and report what it prints.", error=error))
         return EXIT_BUG
+
+
+def _language(args: argparse.Namespace) -> str:
+    """The language of messages: --messages, else the site's (init: the new site's)."""
+    if args.command == "init":
+        return choose(args.messages, args.language)
+    from newsgen.content.config import site_language
+
+    return choose(args.messages, site_language(args.source))

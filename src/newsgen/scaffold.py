@@ -22,6 +22,7 @@ from newsgen.content.frontmatter import read_article
 from newsgen.content.library import find_articles
 from newsgen.content.models import rule_slug, title_slug
 from newsgen.errors import ContentError, Problem, Problems
+from newsgen.messages import _
 from newsgen.urls import is_slug, slugify
 
 # Characters JSON leaves raw but YAML does not accept raw inside a double-quoted
@@ -70,11 +71,12 @@ def new_article(site_dir: Path, title: str, section: str, *, slug: str | None = 
 
     path = config.content_dir / section / f"{name}.md"
     rel = path.relative_to(site_dir).as_posix()
+    exists = _("{path} already exists; choose another title or --slug", path=rel)
     if path.exists():
-        problems.error(f"{rel} already exists; choose another title or --slug")
+        problems.error(exists)
     elif taken := _slug_owner(config, name):
-        problems.error(f"slug '{name}' is already used by {taken}; choose another title "
-                       "or --slug")
+        problems.error(_("slug '{slug}' is already used by {path}; choose another title or "
+                         "--slug", slug=name, path=taken))
     problems.check(ContentError)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,9 +86,9 @@ def new_article(site_dir: Path, title: str, section: str, *, slug: str | None = 
     except OSError as exc:
         # mkdir also raises FileExistsError, when a file stands where the folder goes.
         if isinstance(exc, FileExistsError) and exc.filename == str(path):
-            problems.error(f"{rel} already exists; choose another title or --slug")
+            problems.error(exists)
         else:
-            problems.error(f"cannot write {rel}: {exc.strerror}")
+            problems.error(_("cannot write {path}: {reason}", path=rel, reason=exc.strerror))
     problems.check(ContentError)
     return path, problems.warnings
 
@@ -97,29 +99,36 @@ def _check_section(section: str, config: SiteConfig, problems: Problems) -> None
         return
     # Editors often type the section's title ("Thế giới"); its slug is the likely match.
     close = difflib.get_close_matches(slugify(section) or section, slugs, n=1)
-    hint = f"did you mean '{close[0]}'? The sections are" if close else "the sections are"
-    problems.error(f"--section '{section}' is not in site.yaml; {hint}: {', '.join(slugs)}")
+    listed = ", ".join(slugs)
+    if close:
+        problems.error(_("--section '{section}' is not in site.yaml; did you mean '{close}'? "
+                         "The sections are: {sections}", section=section, close=close[0],
+                         sections=listed))
+    else:
+        problems.error(_("--section '{section}' is not in site.yaml; the sections are: "
+                         "{sections}", section=section, sections=listed))
 
 
 def _check_slug(title: str, slug: str | None, problems: Problems) -> str | None:
     """The file and URL name, or None after reporting why there is none."""
     if not title:
-        problems.error('the title is empty; give the headline in quotes, like '
-                       '"Tiêu đề bài viết"')
+        problems.error(_('the title is empty; give the headline in quotes, like '
+                         '"Tiêu đề bài viết"'))
     elif any("\ud800" <= ch <= "\udfff" for ch in title):
         # Bytes that are not UTF-8 reach Python as lone surrogates and cannot be saved.
-        problems.error("the title is not UTF-8 text; check the terminal's encoding")
+        problems.error(_("the title is not UTF-8 text; check the terminal's encoding"))
     if slug is not None:
         if is_slug(slug):
             return slug
         suggestion = slugify(slug)
-        hint = f"; use '{suggestion}'" if suggestion else ", like tin-moi"
-        problems.error(f"--slug '{slug}' must be lowercase ASCII letters, digits and '-'{hint}")
+        hint = _("; use '{slug}'", slug=suggestion) if suggestion else _(", like tin-moi")
+        problems.error(_("--slug '{slug}' must be lowercase ASCII letters, digits and "
+                         "'-'{hint}", slug=slug, hint=hint))
         return None
     name = title_slug(title)
     if title and not name:
-        problems.error(f"the title '{title}' gives an empty slug; add --slug with a URL name, "
-                       "like --slug tin-moi")
+        problems.error(_("the title '{title}' gives an empty slug; add --slug with a URL "
+                         "name, like --slug tin-moi", title=title))
     return name or None
 
 

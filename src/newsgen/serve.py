@@ -38,7 +38,9 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from newsgen.build import BuildOptions, build
+from newsgen.content.config import site_language
 from newsgen.errors import NewsgenError
+from newsgen.messages import _, choose, language, ngettext, say, use
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +96,7 @@ CLIENT_JS = """\
     }
     const title = document.createElement("p");
     title.style.cssText = "margin:0 0 .5rem;font-weight:bold";
-    title.textContent = "newsgen: the last change does not build. " +
-      "This page is the last version that did.";
+    title.textContent = __TITLE__;
     const list = document.createElement("ul");
     list.style.cssText = "margin:0;padding-left:1.25rem";
     for (const line of lines) {
@@ -124,6 +125,13 @@ class State:
         with self.lock:
             for subscriber in self.subscribers:
                 subscriber.put((event, data))
+
+
+def client_js() -> bytes:
+    """The client script, its words in the language of messages."""
+    title = _("newsgen: the last change does not build. This page is the last version "
+              "that did.")
+    return CLIENT_JS.replace("__TITLE__", json.dumps(say(title), ensure_ascii=False)).encode()
 
 
 class Resolved:
@@ -233,9 +241,10 @@ class HostCheck:
         """The refusal's whole body: what to type instead, and nothing of the site."""
         shown = [f"[{n}]" if ":" in n else n for n in self.names]
         listed = ", ".join(f"{n}:{self.port}" for n in shown)
-        more = " or any IP address of this machine" if self.any_address else ""
-        return (f"newsgen serve answers only requests addressed to {listed}{more}.\n"
-                f"Open the preview at http://localhost:{self.port}/ instead.\n").encode()
+        more = _(" or any IP address of this machine") if self.any_address else ""
+        return say(_("newsgen serve answers only requests addressed to {listed}{more}.\n"
+                     "Open the preview at http://localhost:{port}/ instead.\n",
+                     listed=listed, more=more, port=self.port)).encode()
 
 
 class PreviewServer(http.server.ThreadingHTTPServer):
@@ -279,7 +288,8 @@ class PreviewServer(http.server.ThreadingHTTPServer):
 
     def _turn_away(self, request: socket.socket) -> None:
         """503 at once, on the accepting thread, which must never wait for the client."""
-        body = b"newsgen serve is busy: too many open connections. Try again.\n"
+        body = say(_("newsgen serve is busy: too many open connections. Try again.\n")
+                   ).encode()
         answer = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8"
                   b"\r\nContent-Length: %d\r\nRetry-After: 2\r\nCache-Control: no-store\r\n"
                   b"Connection: close\r\n\r\n%s" % (len(body), body))
@@ -368,7 +378,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if route == EVENTS:  # HEAD: the stream's headers, without the stream
             self._send(200, b"", "text/event-stream; charset=utf-8", head)
         elif route == CLIENT:
-            self._send(200, CLIENT_JS.encode(), "text/javascript; charset=utf-8", head)
+            self._send(200, client_js(), "text/javascript; charset=utf-8", head)
         elif route == STATUS:
             with state.lock:
                 data = {"builds": state.builds, "ok": state.ok, "problems": state.problems}
@@ -380,8 +390,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _problem_page(self) -> bytes:
         """Shown while the site has never built: the problems, and the reload script."""
         items = "".join(f"<li>{escape(line)}</li>" for line in self.server.state.problems)
-        return (f'<!doctype html><html lang="en"><meta charset="utf-8"><title>newsgen: the site '
-                f"does not build</title><h1>The site does not build yet</h1><ul>{items}</ul>"
+        title = escape(say(_("newsgen: the site does not build")))
+        heading = escape(say(_("The site does not build yet")))
+        return (f'<!doctype html><html lang="{language()}"><meta charset="utf-8">'
+                f"<title>{title}</title><h1>{heading}</h1><ul>{items}</ul>"
                 f"<body></body></html>").encode() + SCRIPT_TAG
 
     def _send(self, status: int, body: bytes, kind: str, head: bool,
@@ -462,16 +474,19 @@ class Preview:
     site_dir: Path
     options: BuildOptions
     quiet: bool = False
+    messages: str | None = None  # --messages; None follows the site's language
     state: State = field(default_factory=State)
     dirty: threading.Event = field(default_factory=threading.Event)
 
     def rebuild(self, first: bool = False) -> None:
         start = time.perf_counter()
+        # An edit of site.yaml may change the site's language, and with it the messages'.
+        use(choose(self.messages, site_language(self.site_dir)))
         try:
             result = build(self.site_dir, self.options)
         except NewsgenError as exc:
             lines = [str(p) for p in exc.problems]
-            for line in [*lines, *exc.notices]:
+            for line in [*lines, *map(say, exc.notices)]:
                 print(line, file=sys.stderr, flush=True)
             with self.state.lock:
                 self.state.builds += 1
@@ -479,15 +494,17 @@ class Preview:
                 self.state.problems = lines
             self.state.publish("problems", json.dumps(lines, ensure_ascii=False))
             return
-        for line in [*map(str, result.warnings), *result.notices]:
+        for line in [*map(str, result.warnings), *map(say, result.notices)]:
             print(line, file=sys.stderr, flush=True)
         with self.state.lock:
             self.state.builds += 1
             self.state.ok = True
             self.state.problems = [str(p) for p in result.warnings]
         if not (self.quiet or first):  # the first build is announced by the "serving" line
-            print(f"rebuilt {result.pages} pages in {time.perf_counter() - start:.2f} s: "
-                  f"{result.changes}", flush=True)
+            print(say(_("rebuilt {pages} in {seconds:.2f} s: {changes}",
+                        pages=ngettext("{n} page", "{n} pages", result.pages),
+                        seconds=time.perf_counter() - start, changes=result.changes)),
+                  flush=True)
         self.state.publish("reload", "")
 
     def wait_for_quiet(self) -> None:
@@ -511,7 +528,8 @@ def watch(site_dir: Path, dirty: threading.Event) -> Observer:
 
 
 def serve(site_dir: Path, host: str, port: int, options: BuildOptions, *,
-          open_browser: bool = False, quiet: bool = False) -> int:
+          open_browser: bool = False, quiet: bool = False, messages: str | None = None
+          ) -> int:
     """Build, serve and rebuild on every change until Ctrl-C; the exit status."""
     workdir = Path(tempfile.mkdtemp(prefix="newsgen-serve-"))
     state = State()
@@ -522,18 +540,19 @@ def serve(site_dir: Path, host: str, port: int, options: BuildOptions, *,
         try:
             server = PreviewServer((host, port), workdir / "site", state, host)
         except OSError as exc:
-            print(f"cannot listen on {host}:{port}: {exc.strerror}; choose another --port",
-                  file=sys.stderr)
+            print(say(_("cannot listen on {host}:{port}: {reason}; choose another --port",
+                        host=host, port=port, reason=exc.strerror)), file=sys.stderr)
             return 1
         shown = "127.0.0.1" if host in WILDCARD else host
         url = f"http://{shown}:{server.server_port}/"
         if host not in ("127.0.0.1", "localhost", "::1"):
-            names = (f"; it answers to its IP addresses, localhost and {socket.gethostname()}, "
-                     "never to other names") if host in WILDCARD else ""
-            print(f"warning: listening on {host}: anyone who can reach this machine can read "
-                  f"the preview, drafts included{names}", file=sys.stderr)
+            names = _("; it answers to its IP addresses, localhost and {name}, never to "
+                      "other names", name=socket.gethostname()) if host in WILDCARD else ""
+            print(say(_("warning: {message}", message=_(
+                "listening on {host}: anyone who can reach this machine can read the "
+                "preview, drafts included{names}", host=host, names=names))), file=sys.stderr)
         preview = Preview(site_dir, replace(options, output=workdir / "site", base_url=url,
-                                            force=True), quiet, state)
+                                            force=True), quiet, messages, state)
         observer: Observer | None = None
         thread: threading.Thread | None = None
         try:  # from here on, Ctrl-C at any moment (even mid-build) stops cleanly
@@ -541,7 +560,7 @@ def serve(site_dir: Path, host: str, port: int, options: BuildOptions, *,
             observer = watch(site_dir, preview.dirty)
             thread = threading.Thread(target=server.serve_forever, name="http")
             thread.start()
-            print(f"serving {url} (Ctrl-C to stop)", flush=True)
+            print(say(_("serving {url} (Ctrl-C to stop)", url=url)), flush=True)
             if open_browser:  # a browser can take seconds to start: never wait for it
                 threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
             while True:
@@ -562,7 +581,7 @@ def serve(site_dir: Path, host: str, port: int, options: BuildOptions, *,
                 observer.stop()
                 with contextlib.suppress(RuntimeError):
                     observer.join()
-        print("stopped", flush=True)
+        print(say(_("stopped")), flush=True)
         return 0
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from newsgen import __version__
 from newsgen.errors import ConfigError
+from newsgen.messages import _
 from newsgen.scaffold import yaml_quoted
 
 WRITTEN = {  # language -> file of this package -> where it goes in the new site
@@ -38,12 +39,14 @@ def init_site(folder: Path, title: str = "Báo Mới", language: str = "vi",
     Raise ConfigError, writing nothing, when the folder holds anything.
     """
     if folder.exists() and not folder.is_dir():
-        raise ConfigError(f"{folder} is a file; give a folder for the new site")
+        raise ConfigError(_("{folder} is a file; give a folder for the new site",
+                            folder=str(folder)))
     there = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
     if [name for name in there if name not in ALLOWED]:
         shown = ", ".join(there[:3]) + (", ..." if len(there) > 3 else "")
-        raise ConfigError(f"{folder} is not empty ({shown}); newsgen init starts a site in "
-                          "a new or empty folder, so that nothing there is overwritten")
+        raise ConfigError(_("{folder} is not empty ({files}); newsgen init starts a site in "
+                            "a new or empty folder, so that nothing there is overwritten",
+                            folder=str(folder), files=shown))
     # Dated now in the site's time zone (site.yaml's), so that the first build shows it.
     date = datetime.now(ZoneInfo(TIMEZONE)).replace(second=0, microsecond=0)
     fields = {"title": yaml_quoted(title), "language": language, "date": date.isoformat(),
