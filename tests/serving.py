@@ -24,7 +24,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-SERVING = re.compile(r"serving (http://([^/:\s]+):(\d+)/) \(Ctrl-C to stop\)")
+# As printed in English, or in Vietnamese where a test lets messages follow the site.
+SERVING = re.compile(r"(?:serving|đang phục vụ) (http://([^/:\s]+):(\d+)/) "
+                     r"\(Ctrl-C (?:to stop|để dừng)\)")
 REBUILT = re.compile(r"rebuilt \d+ pages? in \d+\.\d\d s: (nothing changed|\d+ rendered, "
                      r"\d+ files? changed)")
 INJECTED = '<script src="/__newsgen/client.js"></script>'

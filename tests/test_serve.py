@@ -645,6 +645,20 @@ def test_broken_site_at_start_still_serves_and_reports(tmp_path: Path) -> None:
         pytest.fail(f"serve gave up on a site that does not build yet:\n{exited.stderr}")
 
 
+def test_the_page_of_a_site_that_never_built_is_in_the_sites_language(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    edit(site / ARTICLE_FILE, f'title: "{TITLE}"', "title: [")
+    with serving(site, tmpdir=tmp_path / "tmp", env={"NEWSGEN_MESSAGES": ""}) as server:
+        res = server.get("/")
+        page = BeautifulSoup(res.body.decode("utf-8"), "html.parser")
+        assert (res.status, page.html["lang"], page.h1.get_text()) == (
+            500, "vi", "Trang web chưa dựng được")
+        assert [li.get_text() for li in page.find_all("li")] == server.status()["problems"]
+        assert page.find_all("li")[0].get_text().startswith(
+            f"{ARTICLE_FILE.as_posix()}:2: front matter không phải YAML hợp lệ: ")
+        assert server.wait_for_stderr(r"front matter không phải YAML hợp lệ")
+
+
 def test_a_templates_folder_made_while_serving_is_watched(tmp_path: Path) -> None:
     site = copy_site("minimal", tmp_path / "site")
     assert not (site / "templates").exists()

@@ -78,6 +78,16 @@ class Live:
 
 @pytest.fixture
 def live(browser: Any, tmp_path: Path) -> Iterator[Live]:
+    yield from _live(browser, tmp_path)
+
+
+@pytest.fixture
+def live_in_vietnamese(browser: Any, tmp_path: Path) -> Iterator[Live]:
+    """The preview as a Vietnamese newsroom has it: messages follow the site's language."""
+    yield from _live(browser, tmp_path, env={"NEWSGEN_MESSAGES": ""})
+
+
+def _live(browser: Any, tmp_path: Path, env: dict[str, str] | None = None) -> Iterator[Live]:
     site = copy_site("minimal", tmp_path / "site")
     # A fixed slug, so that a new headline keeps the address the page is open at.
     article = site / ARTICLE_FILE
@@ -85,7 +95,7 @@ def live(browser: Any, tmp_path: Path) -> Iterator[Live]:
     body = "\n---\nHội nghị mở màn"
     article.write_text(text.replace(body, "\nslug: hoi-nghi-thuong-dinh-tai-ha-noi" + body),
                        encoding="utf-8")
-    with serving(site, tmpdir=tmp_path / "tmp") as server:
+    with serving(site, tmpdir=tmp_path / "tmp", env=env) as server:
         context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
         try:
             page = context.new_page()
@@ -121,6 +131,24 @@ def test_problems_show_over_the_page_until_they_are_fixed(live: Live) -> None:
 
     live.retitle(f"{TITLE} (đã sửa)")
     live.wait_for_headline(f"{TITLE} (đã sửa)")
+    expect(overlay).to_be_hidden(timeout=DEADLINE_MS)
+
+
+def test_problems_are_told_in_the_sites_language(live_in_vietnamese: Live) -> None:
+    """A Vietnamese site's editor reads the overlay, its heading and every line, in
+    Vietnamese, as the terminal tells them."""
+    live = live_in_vietnamese
+    overlay = live.page.locator(OVERLAY)
+    live.rewrite(r"^section: .*$", "section: the-gioj")
+    expect(overlay).to_be_visible(timeout=DEADLINE_MS)
+    assert overlay.locator("p").inner_text() == (
+        "newsgen: thay đổi vừa rồi không dựng được. Trang này là bản cuối cùng đã dựng được.")
+    assert overlay.locator("li").all_inner_texts() == [
+        f"{ARTICLE_FILE.as_posix()}:4: section: 'the-gioj' không có trong site.yaml; "
+        "có phải ý bạn là 'the-gioi'?"]
+    assert live.server.wait_for_stderr(re.escape(overlay.locator("li").inner_text()))
+
+    live.rewrite(r"^section: .*$", "section: the-gioi")
     expect(overlay).to_be_hidden(timeout=DEADLINE_MS)
 
 
