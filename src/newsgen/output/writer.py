@@ -242,11 +242,12 @@ class Writer:
             self._kept.append(rel)
         return entry
 
-    def write_file(self, rel: str, text: str, owner: str, key: bytes) -> bool:
-        """A generated file (a feed, a sitemap), made from what `key` digests."""
+    def write_file(self, rel: str, text: str | bytes, owner: str, key: bytes) -> bool:
+        """A generated file (a feed, a sitemap, the search index), made from what `key`
+        digests."""
         if not self.claim(rel, owner):
             return False
-        self._texts[rel] = (text.encode("utf-8"), key)
+        self._texts[rel] = (text.encode("utf-8") if isinstance(text, str) else text, key)
         return True
 
     def copy(self, rel: str, source: Path, owner: str, key: bytes,

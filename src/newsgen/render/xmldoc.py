@@ -22,7 +22,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 @dataclass(frozen=True, slots=True)
 class OutputFile:
     path: str  # relative to the site root, with forward slashes: "the-gioi/feed.xml"
-    text: str  # the whole file; the build writes it as UTF-8
+    text: str | bytes  # the whole file; text is written as UTF-8, bytes as they are
 
 
 def w3c(value: datetime, tz: tzinfo) -> str:
