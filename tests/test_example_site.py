@@ -141,7 +141,7 @@ def test_home_section_and_404_pages(public: Path) -> None:
     cards = section.find("main").select(".card")
     assert text(cards[0].find("a")).startswith("Triều Tiên tập trận phóng tên lửa")
     dates = [t["datetime"] for card in cards[1:] for t in card.find_all("time")]
-    assert dates == sorted(dates, reverse=True) and len(cards) == 4
+    assert dates == sorted(dates, reverse=True) and len(cards) == 6
     missing = html(public / "404.html")
     assert text(missing.find("h1")) == "Không tìm thấy trang"
 
