@@ -84,7 +84,7 @@ if TYPE_CHECKING:  # the render layer is imported only by builds that render som
 log = logging.getLogger(__name__)
 
 PAGE_TEMPLATES = ("home.html", "404.html", "section.html", "tags.html", "tag.html",
-                  "author.html", "article.html", "redirect.html")
+                  "author.html", "article.html", "redirect.html", "search.html")
 # The kinds of value the index puts out, each under names kind:x (see library.index).
 INDEX_VALUES = ("article", "aliases", "changed", "date", "url", "image", "related", "older",
                 "section", "tag", "tag-count", "tag-articles", "author", "author-count",
@@ -93,11 +93,12 @@ INDEX_VALUES = ("article", "aliases", "changed", "date", "url", "image", "relate
 # and of which a page reads few.
 BULK = (*(kind for kind in INDEX_VALUES if kind != "article"), "plan")
 PRELOAD_FROM = 200  # pages to render from which every recorded value is read in one go
-FEEDS = _("feeds and sitemaps")  # the owner of what write_generated writes
+FEEDS = _("feeds, sitemaps and the search index")  # the owner of what write_generated writes
 # The owner of a page that shows no one article, for messages and `newsgen check`.
 _PAGES_OF_KIND = {"home": _("the home page"), "404": _("the 404 page"),
                   "section": _("the section page"), "tags": _("the tags page"),
-                  "tag": _("the tag page"), "author": _("the author page")}
+                  "tag": _("the tag page"), "author": _("the author page"),
+                  "search": _("the search page")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -864,38 +865,48 @@ class _Build:
 
     def write_generated(self, writer: Writer, library: Library, paths: tuple[str, ...],
                         remade: list[str]) -> None:
-        """Feeds, sitemaps, robots.txt and _redirects: each a query over the library."""
+        """Feeds, sitemaps, robots.txt, _redirects and the search index: each a query over
+        the library."""
         from newsgen.render.feeds import feeds
+        from newsgen.render.search import search_files
         graph = self.graph
         producers = {"feeds": lambda: feeds(library),
                      "sitemaps": lambda: self.sitemap_files(library, paths),
                      "redirects": lambda: self.redirects(library, paths)}
+        if library.config.search:
+            producers["search"] = lambda: search_files(library, _Texts(self))
         stale = graph.stale({f"gen:{name}" for name in producers})
         if stale or any(graph.old(f"gen:{name}") is None for name in producers):
             self.whole_plan()
+        previous = self.previous
         for name, make in producers.items():
             node = graph.old(f"gen:{name}")
             kept = node is not None and f"gen:{name}" not in stale and self.values is not None
-            made_paths = cast(tuple[str, ...], self.values[f"gen:{name}"]) if kept else ()  # type: ignore[index]
-            if kept and all(self.previous is not None
-                            and self.previous.reusable(p, node.digest) is not None  # type: ignore[union-attr]
-                            for p in made_paths):
-                for rel in made_paths:
+            # Each file with the digest of its bytes: a query made again often gives most
+            # of its files as they were (the search index's fragments of other articles).
+            made = cast(tuple[tuple[str, bytes], ...], self.values[f"gen:{name}"]) if kept \
+                else ()  # type: ignore[index]
+            if kept and all(previous is not None and previous.reusable(rel, digest) is not None
+                            for rel, digest in made):
+                for rel, digest in made:
                     if writer.claim(rel, FEEDS):
-                        writer.keep(rel, node.digest)  # type: ignore[union-attr]
+                        writer.keep(rel, digest)
                 continue
             with recording() as frame:
                 files = make()
-            key = graph.inputs(frame)
-            made_paths = tuple(f.path for f in files)
-            graph.put(f"gen:{name}", key, made_paths, frame)
-            self.values.made[f"gen:{name}"] = made_paths  # type: ignore[union-attr]
-            for file in files:
-                if writer.write_file(file.path, file.text, FEEDS, key):
-                    remade.append(file.path)
+            made = tuple((f.path, fingerprint(f.text)) for f in files)
+            graph.put(f"gen:{name}", graph.inputs(frame), made, frame)
+            self.values.made[f"gen:{name}"] = made  # type: ignore[union-attr]
+            for file, (rel, digest) in zip(files, made, strict=True):
+                if previous is not None and previous.reusable(rel, digest) is not None:
+                    if writer.claim(rel, FEEDS):
+                        writer.keep(rel, digest)
+                elif writer.write_file(rel, file.text, FEEDS, digest):
+                    remade.append(rel)
 
     def sitemap_files(self, library: Library, paths: tuple[str, ...]) -> list:
-        """Sitemaps (every page but 404 and redirects), the news sitemap and robots.txt."""
+        """Sitemaps (every page but 404, search and redirects), the news sitemap and
+        robots.txt."""
         from newsgen.render.sitemaps import SitemapEntry, news_sitemap, robots, sitemaps
         config = library.config
         read("plan")
@@ -903,7 +914,7 @@ class _Build:
         for path in paths:
             read(f"plan:{path}")
             page = cast("Page", library.values[f"plan:{path}"])
-            if page.kind not in ("404", "redirect"):
+            if page.kind not in ("404", "redirect", "search"):
                 entries.append(SitemapEntry(page.url, _last_change(page, library)))
         maps = sitemaps(config, entries)
         news = news_sitemap(library)

@@ -33,8 +33,10 @@ log = logging.getLogger(__name__)
 
 LINKING = {"a": ("href",), "area": ("href",), "link": ("href",), "img": ("src", "srcset"),
            "script": ("src",), "source": ("src", "srcset"), "iframe": ("src",),
-           "video": ("src", "poster"), "audio": ("src",), "track": ("src",)}
-NAVIGATING = ("a", "area")  # the links that make a page reachable
+           "video": ("src", "poster"), "audio": ("src",), "track": ("src",),
+           "form": ("action",)}
+# The links that make a page reachable: a search box's form leads to the search page.
+NAVIGATING = ("a", "area", "form")
 HINTS_ONLY = {"preconnect", "dns-prefetch"}  # name a host, not a document to fetch
 CACHE_FILE = Path(".newsgen-cache") / "external-links.json"
 FRESH = timedelta(hours=24)

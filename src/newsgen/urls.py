@@ -81,6 +81,12 @@ def permalink(pattern: str, *, section: str, slug: str, date: datetime) -> str:
 
 
 TAGS_URL = "/tags/"
+SEARCH_URLS = {"vi": "/tim-kiem/"}  # others: /search/
+
+
+def search_url(language: str) -> str:
+    """The search page's address, in the site's language where newsgen knows it."""
+    return SEARCH_URLS.get(language.split("-")[0].lower(), "/search/")
 LISTING_URLS = {"section": "/{}/", "tag": "/tags/{}/", "author": "/authors/{}/"}
 
 

@@ -54,6 +54,7 @@ PAGES = {
     "home": ("example", "/"),
     "section": ("example", "/the-gioi/"),
     "404": ("example", MISSING),
+    "search": ("example", "/tim-kiem/?q=ha+noi"),
     "long-article": ("stress", STRESS_ARTICLE),
     "long-home": ("stress", "/"),
     "long-section-page-2": ("stress", "/thoi-su/page/2/"),

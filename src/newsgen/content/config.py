@@ -109,6 +109,7 @@ class SiteConfig:
     related_count: int
     feed_items: int
     rss: bool
+    search: bool
     publisher: Publisher
     svg_pictures: bool
     max_article_mb: float
@@ -592,6 +593,9 @@ OPTIONS: dict[str, Option] = {
         " other articles.")),
     "feed_items": Option(_count(1), 50, _("How many of the newest articles each feed carries.")),
     "rss": Option(_bool, False, _("Also write RSS 2.0 feeds (rss.xml) beside the Atom feeds.")),
+    "search": Option(_bool, False, _(
+        "Make a search index of the articles (pagefind/), a search page and a search box in "
+        "every header. The index is made again whenever an article changes.")),
     "publisher": Option(_publisher, Publisher("", ""), _(
         "The publisher for search engines: name (default: the site title) and logo (a path like"
         " /images/logo.png).")),

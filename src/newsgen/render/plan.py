@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 from newsgen.content.library import Library
 from newsgen.engine.store import by_fields
-from newsgen.urls import TAGS_URL, listing_url, output_path
+from newsgen.urls import TAGS_URL, listing_url, output_path, search_url
 
 
 @dataclass(frozen=True, slots=True)
 class Page:
     __reduce__ = by_fields
 
-    kind: str  # article | home | section | tag | tags | author | redirect | 404
+    kind: str  # article | home | section | tag | tags | author | redirect | 404 | search
     url: str  # site-relative
     template: str
     reads: tuple[str, ...] = ()  # slugs of the articles the page shows
@@ -74,6 +74,8 @@ def plan_pages(library: Library) -> list[Page]:
     config = library.config
     pages = [Page("home", "/", "home.html", reads=home_articles(library).shown),
              Page("404", "/404.html", "404.html")]
+    if config.search:
+        pages.append(Page("search", search_url(config.language), "search.html"))
     for section in config.sections:
         pages += _listing("section", "section.html", section.slug,
                           library.listing(section.slug), config.per_page)

@@ -22,7 +22,15 @@ from newsgen.render.feeds import feed_links
 from newsgen.render.figures import ImageView, image_view
 from newsgen.render.plan import Page, home_articles
 from newsgen.render.seo import MetaView, article_meta, page_meta
-from newsgen.urls import TAGS_URL, absolute, href, is_external, listing_url, slugify
+from newsgen.urls import (
+    TAGS_URL,
+    absolute,
+    href,
+    is_external,
+    listing_url,
+    search_url,
+    slugify,
+)
 
 EXCERPT_CHARS = 120
 
@@ -108,6 +116,7 @@ class SiteView:
     sections: tuple[SectionLink, ...]
     strings: dict[str, str | list[str]]
     tags_url: str | None  # the tag index, when the site has tags
+    search_url: str | None  # the search page, when the site has search
     logo: StaticPictureView | None = None
     footer: tuple[str, ...] = ()  # the licence, the editor-in-chief...: a line each
     social: tuple[SocialLink, ...] = ()
@@ -224,6 +233,8 @@ class ViewMaker:
             sections=tuple(self.section(s) for s in self.config.sections),
             strings=dict(self.config.strings),
             tags_url=self.href(TAGS_URL) if self.library.has_tags() else None,
+            search_url=self.href(search_url(self.config.language)) if self.config.search
+            else None,
             logo=self.static_picture(self.config.logo),
             footer=self.config.footer,
             social=tuple(SocialLink(name, url) for name, url in self.config.social)))
@@ -371,6 +382,8 @@ class ViewMaker:
                 SectionBlock(self.section_of(slug), tuple(self.card(a) for a in chunk))
                 for slug, chunk in front.blocks.items())
             context["page"] = self._page(page, "", config.description)
+        elif page.kind == "search":
+            context["page"] = self._page(page, str(config.strings["search"]), "")
         elif page.kind == "redirect":
             assert page.slug is not None
             target = library.url(page.slug)
