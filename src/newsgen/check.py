@@ -38,6 +38,9 @@ LINKING = {"a": ("href",), "area": ("href",), "link": ("href",), "img": ("src", 
 # The links that make a page reachable: a search box's form leads to the search page.
 NAVIGATING = ("a", "area", "form")
 HINTS_ONLY = {"preconnect", "dns-prefetch"}  # name a host, not a document to fetch
+# Not to be followed by robots: the theme's share links, which start an action on a
+# network (one per article, the same page each time) and lead to no page of their own.
+NOT_FOLLOWED = HINTS_ONLY | {"nofollow"}
 CACHE_FILE = Path(".newsgen-cache") / "external-links.json"
 FRESH = timedelta(hours=24)
 MAX_THREADS = 8
@@ -176,7 +179,7 @@ def check_pages(output: Path, base_url: str, sources: _Sources
             explicit = bool(urlsplit(ref.url).netloc)
             in_base = parts.path == base_path or parts.path.startswith(base_path + "/")
             if parts.netloc != site.netloc or (explicit and not in_base):
-                if not ref.rel & HINTS_ONLY:
+                if not ref.rel & NOT_FOLLOWED:
                     outside.setdefault(urldefrag(full).url, []).append(page)
                 continue
             if not in_base:
