@@ -84,11 +84,12 @@ if TYPE_CHECKING:  # the render layer is imported only by builds that render som
 log = logging.getLogger(__name__)
 
 PAGE_TEMPLATES = ("home.html", "404.html", "section.html", "tags.html", "tag.html",
-                  "author.html", "article.html", "redirect.html", "search.html")
+                  "author.html", "article.html", "redirect.html", "search.html", "latest.html",
+                  "archive.html")
 # The kinds of value the index puts out, each under names kind:x (see library.index).
 INDEX_VALUES = ("article", "aliases", "changed", "date", "url", "image", "related", "older",
                 "section", "tag", "tag-count", "tag-articles", "author", "author-count",
-                "author-articles")
+                "author-articles", "month", "day", "days")
 # Kinds whose values are stored together (engine/values.py); not the articles, which are large
 # and of which a page reads few.
 BULK = (*(kind for kind in INDEX_VALUES if kind != "article"), "plan")
@@ -98,7 +99,8 @@ FEEDS = _("feeds, sitemaps and the search index")  # the owner of what write_gen
 _PAGES_OF_KIND = {"home": _("the home page"), "404": _("the 404 page"),
                   "section": _("the section page"), "tags": _("the tags page"),
                   "tag": _("the tag page"), "author": _("the author page"),
-                  "search": _("the search page")}
+                  "search": _("the search page"), "latest": _("a page of the latest news"),
+                  "month": _("a month's archive page"), "day": _("a day's archive page")}
 
 
 @dataclass(frozen=True, slots=True)

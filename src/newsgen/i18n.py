@@ -50,10 +50,23 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
         "search_results": "{count} kết quả cho “{query}”",
         "search_none": "Không tìm thấy bài viết nào cho “{query}”.",
         "search_needs_js": "Trang tìm kiếm cần JavaScript để chạy trong trình duyệt.",
+        "archive": "Lưu trữ",
+        "archive_days": "Các ngày có tin",
+        "archive_months": "Các tháng khác",
+        "menu": "Chuyên mục",
+        "all_sections": "Tất cả chuyên mục",
+        "share": "Chia sẻ",
+        "share_on": "Chia sẻ lên {network}",
+        "copy_link": "Sao chép liên kết",
+        "link_copied": "Đã sao chép liên kết",
+        "share_other": "Chia sẻ qua ứng dụng khác",
         "weekdays": ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"],
         "months": [f"tháng {n}" for n in range(1, 13)],
         "datetime_format": "{weekday}, {day:02d}/{month:02d}/{year} {hour:02d}:{minute:02d} ({tz})",
         "date_format": "{day:02d}/{month:02d}/{year}",
+        "archive_month": "Tháng {month}/{year}",
+        "archive_day": "{weekday}, {day}/{month}/{year}",
+        "archive_day_short": "{day}/{month}",
     },
     "en": {
         "home": "Home",
@@ -92,17 +105,32 @@ STRINGS: dict[str, dict[str, str | list[str]]] = {
         "search_results": "{count} results for “{query}”",
         "search_none": "No article found for “{query}”.",
         "search_needs_js": "The search page needs JavaScript to run in your browser.",
+        "archive": "Archive",
+        "archive_days": "Days with news",
+        "archive_months": "Other months",
+        "menu": "Sections",
+        "all_sections": "All sections",
+        "share": "Share",
+        "share_on": "Share on {network}",
+        "copy_link": "Copy link",
+        "link_copied": "Link copied",
+        "share_other": "Share with another app",
         "weekdays": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                      "Sunday"],
         "months": ["January", "February", "March", "April", "May", "June", "July",
                    "August", "September", "October", "November", "December"],
         "datetime_format": "{weekday}, {month_name} {day}, {year} {hour:02d}:{minute:02d} ({tz})",
         "date_format": "{month_name} {day}, {year}",
+        "archive_month": "{month_name} {year}",
+        "archive_day": "{weekday}, {month_name} {day}, {year}",
+        "archive_day_short": "{month_name} {day}",
     },
 }
 
 LIST_KEYS = {"weekdays": 7, "months": 12}
-FORMAT_KEYS = ("datetime_format", "date_format")
+# archive_day is also the date line in every page's header ("Thứ Ba, 1/12/2026").
+FORMAT_KEYS = ("datetime_format", "date_format", "archive_month", "archive_day",
+               "archive_day_short")
 
 
 def default_strings(language: str) -> dict[str, str | list[str]]:

@@ -92,8 +92,19 @@ LISTING_URLS = {"section": "/{}/", "tag": "/tags/{}/", "author": "/authors/{}/"}
 
 def listing_url(kind: str, name: str, number: int = 1) -> str:
     """Page `number` of a section, tag or author listing: /the-gioi/, /the-gioi/page/2/."""
-    first = LISTING_URLS[kind].format(name)
+    return paged(LISTING_URLS[kind].format(name), number)
+
+
+def paged(first: str, number: int) -> str:
+    """Page `number` of a listing whose first page is `first`: /x/, /x/page/2/."""
     return first if number == 1 else f"{first}page/{number}/"
+
+
+def archive_url(pattern: str, period: str, number: int = 1) -> str:
+    """Page `number` of a month's (period 2026-11) or a day's (2026-11-25) archive, by the
+    site's pattern: /2026/11/, /2026/11/25/page/2/."""
+    year, month, day = [*period.split("-"), ""][:3]
+    return paged(pattern.format(year=year, month=month, day=day), number)
 
 
 def absolute(base_url: str, url: str) -> str:

@@ -76,6 +76,18 @@ class StaticPicture:
 
 
 @dataclass(frozen=True, slots=True)
+class Archives:
+    """Where the date archives live (`archives:` in site.yaml): address patterns of the
+    month's and the day's pages; "" leaves that kind out."""
+
+    month: str = "/{year}/{month}/"
+    day: str = "/{year}/{month}/{day}/"
+
+
+ARCHIVE_PARTS = {"month": ("year", "month"), "day": ("year", "month", "day")}
+
+
+@dataclass(frozen=True, slots=True)
 class Pictures:
     """How pictures are published (`pictures:` in site.yaml)."""
 
@@ -110,6 +122,7 @@ class SiteConfig:
     feed_items: int
     rss: bool
     search: bool
+    archives: Archives
     publisher: Publisher
     svg_pictures: bool
     max_article_mb: float
@@ -310,6 +323,47 @@ def _permalink(f: Field) -> str:
         raise BadValue(_("'{pattern}' gives addresses like {example}, which {why}; use folders "
                          "like /{{section}}/{{slug}}/", pattern=pattern, example=example,
                          why=why))
+    return pattern
+
+
+def _archives(f: Field) -> Archives:
+    if f.value is False:
+        return Archives("", "")
+    if not f.is_mapping:
+        raise BadValue(_("must be false, or 'key: value' lines with month and day, like "
+                         "month: /{{year}}/{{month}}/"))
+    found = {}
+    for key, item in f.entries().items():
+        if key not in ARCHIVE_PARTS:
+            raise BadValue(_("has no key '{key}'; use month and day", key=key), item.line)
+        found[key] = "" if item.value is False else _archive_pattern(item, key)
+    return Archives(**found)
+
+
+def _archive_pattern(f: Field, kind: str) -> str:
+    """The address pattern of a month's or a day's page: its parts, each once, and no
+    other, in folders."""
+    parts = ARCHIVE_PARTS[kind]
+    if not isinstance(f.value, str) or not f.value.strip():
+        raise BadValue(_("{kind} must be an address like /{{year}}/{{month}}/, or false",
+                         kind=kind), f.line)
+    pattern = f.value.strip()
+    used = re.findall(r"\{([^{}]*)\}", pattern)
+    if sorted(used) != sorted(parts):
+        raise BadValue(_("{kind} '{pattern}' must hold each of {parts} once, and no other "
+                         "part", kind=kind, pattern=pattern,
+                         parts=", ".join("{" + p + "}" for p in parts)), f.line)
+    try:
+        example = pattern.format(year="2022", month="01", day="06")
+    except (ValueError, IndexError):
+        raise BadValue(_("{kind} '{pattern}' has a '{{' or '}}' that opens or closes no "
+                         "part", kind=kind, pattern=pattern), f.line) from None
+    if not (pattern.startswith("/") and pattern.endswith("/")):
+        raise BadValue(_("{kind} '{pattern}' must start and end with '/', like "
+                         "/{{year}}/{{month}}/", kind=kind, pattern=pattern), f.line)
+    if why := path_problem(example):
+        raise BadValue(_("{kind} '{pattern}' gives addresses like {example}, which {why}",
+                         kind=kind, pattern=pattern, example=example, why=why), f.line)
     return pattern
 
 
@@ -596,6 +650,10 @@ OPTIONS: dict[str, Option] = {
     "search": Option(_bool, False, _(
         "Make a search index of the articles (pagefind/), a search page and a search box in "
         "every header. The index is made again whenever an article changes.")),
+    "archives": Option(_archives, Archives(), _(
+        "Date archives, linked from each article's date: the address of a month's page and of"
+        " a day's, like month: /{{year}}/{{month}}/ and day: /{{year}}/{{month}}/{{day}}/ (the"
+        " defaults); false leaves one out, archives: false both.")),
     "publisher": Option(_publisher, Publisher("", ""), _(
         "The publisher for search engines: name (default: the site title) and logo (a path like"
         " /images/logo.png).")),

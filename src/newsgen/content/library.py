@@ -22,7 +22,7 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path, PurePosixPath
 
 from newsgen.content.addresses import LEDGER, Ledger
@@ -304,6 +304,7 @@ def index(config: SiteConfig, articles: list[Article], broken: set[str], clock: 
             values[f"{kind}:{slug}"] = term.name
             values[f"{kind}-count:{slug}"] = len(term.articles)
             values[f"{kind}-articles:{slug}"] = tuple(a.slug for a in term.articles)
+    values.update(archive_values(published, timezone))
     return Index(values, tuple(heroes.assets), held_back,
                  tuple(resolver.notes), state, kept)
 
@@ -380,6 +381,24 @@ def load_library(config: SiteConfig, problems: Problems, *, now: datetime,
                  SimpleNamespace(drafts=drafts, future=future), static, roots, problems, None)
     values = {**made.values, **article_values(articles, made.values["order"])}  # type: ignore[arg-type]
     return Library(config, values, static, roots, clock)
+
+
+def archive_values(published: list[Article], timezone: tzinfo) -> dict[str, object]:
+    """The date archives, by the day readers see on the page (the site's zone): months
+    (newest first), month:2026-11 and day:2026-11-25 (their articles, newest first), and
+    days:2026-11 (the days of a month that have news, newest first)."""
+    months: dict[str, list[str]] = {}
+    days: dict[str, list[str]] = {}
+    for a in published:  # newest first
+        day = a.date.astimezone(timezone).date().isoformat()
+        months.setdefault(day[:7], []).append(a.slug)
+        days.setdefault(day, []).append(a.slug)
+    values: dict[str, object] = {"months": tuple(months)}
+    values.update((f"month:{m}", tuple(slugs)) for m, slugs in months.items())
+    values.update((f"day:{d}", tuple(slugs)) for d, slugs in days.items())
+    for month in months:
+        values[f"days:{month}"] = tuple(d for d in days if d.startswith(month))
+    return values
 
 
 class Library:
@@ -463,6 +482,18 @@ class Library:
 
     def members(self, kind: str, slug: str) -> tuple[str, ...]:
         return self._get(f"{kind}-articles:{slug}")  # type: ignore[return-value]
+
+    def months(self) -> tuple[str, ...]:
+        """Every month with news, newest first, as 2026-11."""
+        return self._get("months")  # type: ignore[return-value]
+
+    def days(self, month: str) -> tuple[str, ...]:
+        """The days of `month` (2026-11) with news, newest first, as 2026-11-25."""
+        return self._get(f"days:{month}")  # type: ignore[return-value]
+
+    def archive(self, period: str) -> tuple[str, ...]:
+        """The articles of a month (2026-11) or a day (2026-11-25), newest first."""
+        return self._get(f"{'day' if len(period) > 7 else 'month'}:{period}")  # type: ignore[return-value]
 
     def date(self, slug: str) -> datetime:
         """When the article was published."""

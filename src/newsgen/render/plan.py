@@ -12,19 +12,21 @@ from dataclasses import dataclass
 
 from newsgen.content.library import Library
 from newsgen.engine.store import by_fields
-from newsgen.urls import TAGS_URL, listing_url, output_path, search_url
+from newsgen.urls import TAGS_URL, archive_url, listing_url, output_path, paged, search_url
 
 
 @dataclass(frozen=True, slots=True)
 class Page:
     __reduce__ = by_fields
 
-    kind: str  # article | home | section | tag | tags | author | redirect | 404 | search
+    # article | home | latest (the home's next pages) | section | tag | tags | author |
+    # month | day (archives) | redirect | 404 | search
+    kind: str
     url: str  # site-relative
     template: str
     reads: tuple[str, ...] = ()  # slugs of the articles the page shows
     slug: str | None = None  # article pages, and the target of a redirect
-    section: str | None = None  # section pages; the tag or author of their pages
+    section: str | None = None  # a listing's name: section, tag, author, 2026-11, 2026-11-25
     number: int = 1  # page of a paginated listing
     total: int = 1
 
@@ -70,22 +72,45 @@ def home_articles(library: Library) -> Front:
     return Front(featured, latest, blocks)
 
 
+def more_news(library: Library, front: Front) -> tuple[str, ...]:
+    """What the home page's "Xem thêm" pages list: every story it does not show, newest
+    first, so that a reader who goes on from the front page meets each story once."""
+    shown = set(front.shown)
+    return tuple(slug for slug in library.order() if slug not in shown)
+
+
 def plan_pages(library: Library) -> list[Page]:
     config = library.config
-    pages = [Page("home", "/", "home.html", reads=home_articles(library).shown),
+    per_page = config.per_page
+    front = home_articles(library)
+    more = more_news(library, front)
+    total = 1 + -(-len(more) // per_page)
+    pages = [Page("home", "/", "home.html", reads=front.shown, total=total),
              Page("404", "/404.html", "404.html")]
+    pages += [Page("latest", paged("/", n), "latest.html",
+                   reads=more[(n - 2) * per_page:(n - 1) * per_page], number=n, total=total)
+              for n in range(2, total + 1)]
     if config.search:
         pages.append(Page("search", search_url(config.language), "search.html"))
     for section in config.sections:
         pages += _listing("section", "section.html", section.slug,
-                          library.listing(section.slug), config.per_page)
+                          library.listing(section.slug), per_page,
+                          listing_url("section", section.slug))
+    archives = config.archives
+    for month in library.months() if archives.month or archives.day else ():
+        if archives.month:
+            pages += _listing("month", "archive.html", month, library.archive(month), per_page,
+                              archive_url(archives.month, month))
+        for day in library.days(month) if archives.day else ():
+            pages += _listing("day", "archive.html", day, library.archive(day), per_page,
+                              archive_url(archives.day, day))
     order = library.order()
     if library.has_tags():
         pages.append(Page("tags", TAGS_URL, "tags.html", reads=order))
     for kind in ("tag", "author"):
         for slug in library.terms(kind):
             pages += _listing(kind, f"{kind}.html", slug, library.members(kind, slug),
-                              config.per_page)
+                              per_page, listing_url(kind, slug))
     for slug in order:
         linked = [s for s in library.related(slug) if isinstance(s, str)]
         pages.append(Page("article", library.url(slug), "article.html",
@@ -97,10 +122,11 @@ def plan_pages(library: Library) -> list[Page]:
     return pages
 
 
-def _listing(kind: str, template: str, name: str, slugs: Sequence[str],
-             per_page: int) -> list[Page]:
+def _listing(kind: str, template: str, name: str, slugs: Sequence[str], per_page: int,
+             first: str) -> list[Page]:
+    """A listing's pages, `per_page` articles each, the first at the address `first`."""
     total = max(1, -(-len(slugs) // per_page))
-    return [Page(kind, listing_url(kind, name, number), template,
+    return [Page(kind, paged(first, number), template,
                  reads=tuple(slugs[(number - 1) * per_page:number * per_page]),
                  section=name, number=number, total=total)
             for number in range(1, total + 1)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -25,9 +26,11 @@ from newsgen.render.seo import MetaView, article_meta, page_meta
 from newsgen.urls import (
     TAGS_URL,
     absolute,
+    archive_url,
     href,
     is_external,
     listing_url,
+    paged,
     search_url,
     slugify,
 )
@@ -105,6 +108,27 @@ class ArticleView:
     older: tuple[CardView, ...]
     draft: bool
     embeds: bool = False  # the body shows a provider's player: the page loads its script
+    archive_url: str | None = None  # the day's (else the month's) archive, when the site has it
+    share_url: str = ""  # the page's full address, which sharing passes on
+    share: tuple[ShareLink, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ShareLink:
+    """A network's own share page for an article: a plain link, no script of theirs."""
+
+    slug: str
+    name: str
+    label: str  # what a screen reader says: Chia sẻ lên Facebook
+    url: str
+
+
+# Each network's share address; {url} and {title} arrive %-encoded.
+SHARE_PAGES = (
+    ("facebook", "Facebook", "https://www.facebook.com/sharer/sharer.php?u={url}"),
+    ("zalo", "Zalo", "https://zalo.me/share?url={url}"),
+    ("x", "X", "https://x.com/intent/post?url={url}&text={title}"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +142,7 @@ class SiteView:
     tags_url: str | None  # the tag index, when the site has tags
     search_url: str | None  # the search page, when the site has search
     logo: StaticPictureView | None = None
+    timezone: str = "Asia/Ho_Chi_Minh"  # an IANA name, for the header's date line
     footer: tuple[str, ...] = ()  # the licence, the editor-in-chief...: a line each
     social: tuple[SocialLink, ...] = ()
 
@@ -159,6 +184,33 @@ class PageView:
 class SectionBlock:
     section: SectionLink
     cards: tuple[CardView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What a listing page that is not a section, tag or author is titled."""
+
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodLink:
+    """A month or a day of the archives, as the archive pages link it."""
+
+    title: str  # Tháng 11/2026; Thứ Tư, 25/11/2026
+    label: str  # what a month's list of its days shows: 25/11
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveNav:
+    """How a month's page leads on: to its days, and to the months before and after; a
+    day's page: up to its month."""
+
+    month: PeriodLink | None  # a day's month; None on a month's page
+    days: tuple[PeriodLink, ...]
+    earlier: PeriodLink | None
+    later: PeriodLink | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +288,7 @@ class ViewMaker:
             search_url=self.href(search_url(self.config.language)) if self.config.search
             else None,
             logo=self.static_picture(self.config.logo),
+            timezone=str(self.config.timezone.key),
             footer=self.config.footer,
             social=tuple(SocialLink(name, url) for name, url in self.config.social)))
 
@@ -309,13 +362,70 @@ class ViewMaker:
             tags=self._terms("tag", article.tags),
             related=tuple(self.card(a) for a in self.library.related(slug)),
             older=tuple(self.card(a) for a in self.library.older(slug)),
-            draft=article.draft, embeds=EMBED_MARK in body_html)
+            draft=article.draft, embeds=EMBED_MARK in body_html,
+            archive_url=self.archive_of(article.date),
+            share_url=absolute(self.config.base_url, self.library.url(slug)),
+            share=() if article.draft else self.share(self.library.url(slug), article.title))
+
+    def share(self, url: str, title: str) -> tuple[ShareLink, ...]:
+        full = quote(absolute(self.config.base_url, url), safe="")
+        words = quote(title, safe="")
+        label = str(self.config.strings["share_on"])
+        return tuple(ShareLink(slug, name, label.replace("{network}", name),
+                               page.format(url=full, title=words))
+                     for slug, name, page in SHARE_PAGES)
+
+    def archive_of(self, value: datetime) -> str | None:
+        """The archive page of the day (else the month) a date falls on, if the site has one."""
+        archives = self.config.archives
+        day = value.astimezone(self.config.timezone).date().isoformat()
+        if archives.day:
+            return self.href(archive_url(archives.day, day))
+        return self.href(archive_url(archives.month, day[:7])) if archives.month else None
+
+    def period(self, period: str) -> PeriodLink:
+        """A month (2026-11) or a day (2026-11-25) of the archives."""
+        def make() -> PeriodLink:
+            year, month, day = (int(n) for n in (period + "-01").split("-")[:3])
+            is_day = len(period) > 7
+            when = datetime(year, month, day)
+            pattern = self.config.archives.day if is_day else self.config.archives.month
+            strings = self.config.strings
+            return PeriodLink(format_datetime(when, strings,
+                                              "archive_day" if is_day else "archive_month"),
+                              format_datetime(when, strings, "archive_day_short"),
+                              self.href(archive_url(pattern, period)))
+        return self._memo.get(("period", period), make)  # type: ignore[return-value]
+
+    def archive_nav(self, page: Page) -> ArchiveNav:
+        period = page.section
+        assert period is not None
+        if page.kind == "day":
+            month = self.period(period[:7]) if self.config.archives.month else None
+            return ArchiveNav(month, (), None, None)
+        days = tuple(self.period(d) for d in self.library.days(period)) \
+            if self.config.archives.day else ()
+        months = self.library.months()
+        at = months.index(period)
+        return ArchiveNav(None, days,
+                          self.period(months[at + 1]) if at + 1 < len(months) else None,
+                          self.period(months[at - 1]) if at > 0 else None)
+
+    def first_url(self, page: Page) -> str:
+        """The address of a paginated listing's first page."""
+        if page.kind in ("home", "latest"):
+            return "/"
+        if page.kind in ("month", "day"):
+            archives = self.config.archives
+            return archive_url(archives.day if page.kind == "day" else archives.month,
+                               page.section or "")
+        return listing_url(page.kind, page.section or "")
 
     def pagination(self, page: Page) -> Pagination:
-        assert page.section is not None
+        first = self.first_url(page)
 
         def url(n: int) -> str:
-            return self.href(listing_url(page.kind, page.section or "", n))
+            return self.href(paged(first, n))
         current, total = page.number, page.total
         return Pagination(
             current=current, total=total,
@@ -374,8 +484,23 @@ class ViewMaker:
             context["tags"] = tuple(self.term("tag", s) for s in sorted(
                 slugs, key=lambda s: (-library.count("tag", s), s)))
             context["page"] = self._page(page, str(config.strings["tags"]), config.description)
+        elif page.kind in ("month", "day"):
+            assert page.section is not None
+            period = self.period(page.section)
+            context["listing"] = Listing(period.title)
+            context["archive"] = self.archive_nav(page)
+            context["cards"] = self.cards(page)
+            context["pagination"] = self.pagination(page)
+            context["page"] = self._page(page, period.title, config.description)
+        elif page.kind == "latest":
+            title = str(config.strings["latest"])
+            context["listing"] = Listing(title)
+            context["cards"] = self.cards(page)
+            context["pagination"] = self.pagination(page)
+            context["page"] = self._page(page, title, config.description)
         elif page.kind == "home":
             front = home_articles(library)
+            context["pagination"] = self.pagination(page)
             context["featured"] = tuple(self.card(a) for a in front.featured)
             context["latest"] = tuple(self.card(a) for a in front.latest)
             context["blocks"] = tuple(
