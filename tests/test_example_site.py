@@ -52,8 +52,9 @@ def public(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_article_page_reads_top_to_bottom_like_the_reference(public: Path) -> None:
     page = html(public / ARTICLE)
     article = page.find("main").find("article")
-    # The text-size control comes first, as in the reference.
-    group = article.find(attrs={"role": "group"})
+    # The text-size control, beside the date under the headline: the reference's words,
+    # placed so that it does not push the headline down on a phone.
+    group = article.find(attrs={"role": "group", "aria-label": "Cỡ chữ"})
     assert group["aria-label"] == "Cỡ chữ"
     buttons = group.find_all("button")
     assert [text(b) for b in buttons] == ["Nhỏ", "Bình thường", "Lớn"]
@@ -75,8 +76,9 @@ def test_article_page_reads_top_to_bottom_like_the_reference(public: Path) -> No
     assert (public / urlsplit(img["src"]).path.lstrip("/")).is_file()
     body = article.find(class_="article-body")
     assert len(body.find_all("p")) >= 5 and body.find("h2")["id"]
-    # Order: control, breadcrumb, headline, lead, figure, body.
-    order = [group, crumbs, article.find("h1"), lead, figure, body]
+    # Order: breadcrumb, headline, date and control, lead, figure, body.
+    assert group.find_parent(class_="article-meta") is time.find_parent(class_="article-meta")
+    order = [crumbs, article.find("h1"), time, group, lead, figure, body]
     positions = [list(article.descendants).index(node) for node in order]
     assert positions == sorted(positions)
     assert [text(t) for t in article.find(class_="article-tags").find_all("li")]

@@ -55,9 +55,14 @@ PAGES = {
     "section": ("example", "/the-gioi/"),
     "404": ("example", MISSING),
     "search": ("example", "/tim-kiem/?q=ha+noi"),
+    "month": ("example", "/2021/12/"),
+    "day": ("example", "/2021/12/31/"),
+    "tag": ("example", "/tags/armenia/"),
+    "author": ("example", "/authors/bao-ngoc/"),
     "long-article": ("stress", STRESS_ARTICLE),
     "long-home": ("stress", "/"),
     "long-section-page-2": ("stress", "/thoi-su/page/2/"),
+    "long-home-page-2": ("stress", "/page/2/"),
 }
 
 STORAGE_KEY = "newsgen.textSize"

@@ -82,6 +82,8 @@ def test_the_header_box_leads_to_the_results(open_reader: Callable[..., Reader],
     reader = open_reader(example, viewport=PHONE)
     page = reader.page
     assert reader.goto("/").ok
+    # On a phone the box is in the folded menu, with the sections.
+    page.get_by_text("Chuyên mục", exact=True).click()
     box = page.get_by_role("searchbox", name="Tìm bài viết")
     box.fill("Hà Nội")
     box.press("Enter")

@@ -61,18 +61,13 @@ THEME_SIZES: dict[str, str] = {
     # The other cards of a grid: a thumbnail on phones.
     "grid": "(min-width: 76rem) 23.4rem, (min-width: 60rem) calc(33.4vw - 2rem), "
             "(min-width: 36rem) calc(50vw - 2.25rem), 7rem",
+    # The first card of a home page section block: two blocks side by side on wide screens.
+    "block": "(min-width: 76rem) 35.5rem, (min-width: 60rem) calc(50vw - 2.5rem), "
+             "(min-width: 36rem) calc(50vw - 2.25rem), calc(100vw - 2rem)",
+    # The other cards of a home page section block: a grid on tablets, else a thumbnail.
+    "brief": "(min-width: 60rem) 7rem, (min-width: 36rem) calc(50vw - 2.25rem), 7rem",
     "thumb": "7rem",  # lists: section pages, older news
 }
-
-
-@dataclass(frozen=True, slots=True)
-class StaticPicture:
-    """A picture of the site's static/ that site.yaml names (the logo, an author's photo),
-    and its size, read from the file, so that its box has its shape before it arrives."""
-
-    src: str  # a site path, like /images/logo.svg; "" for none
-    width: int = 0
-    height: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +80,16 @@ class Archives:
 
 
 ARCHIVE_PARTS = {"month": ("year", "month"), "day": ("year", "month", "day")}
+
+
+@dataclass(frozen=True, slots=True)
+class StaticPicture:
+    """A picture of the site's static/ that site.yaml names (the logo, an author's photo),
+    and its size, read from the file, so that its box has its shape before it arrives."""
+
+    src: str  # a site path, like /images/logo.svg; "" for none
+    width: int = 0
+    height: int = 0
 
 
 @dataclass(frozen=True, slots=True)
