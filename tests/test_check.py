@@ -39,7 +39,7 @@ def test_a_clean_site_checks_clean(linked: Path) -> None:
     run = newsgen("check", "-s", linked)
     assert run.code == 0, run.err
     assert run.err == ""
-    assert run.out.splitlines()[-1] == "checked 11 pages, 189 links: no problems"
+    assert run.out.splitlines()[-1] == "checked 15 pages, 347 links: no problems"
 
 
 def test_check_under_a_base_path_and_quiet(linked: Path) -> None:

@@ -26,7 +26,7 @@ from newsgen.cli import main
 NOW = "2024-06-08T21:30:00+07:00"
 ARTICLE = "the-gioi/dien-dan-kinh-doanh-da-nang/index.html"
 SOURCE = "content/the-gioi/dien-dan-da-nang.md"
-LINKS = 188  # the links of `minimal` without its one outside link
+LINKS = 346  # the links of `minimal` without its one outside link
 FAKE_PUBLIC = "93.184.215.14"  # a public address; the fake network routes it to a local server
 SKIP_HINT = "add --allow-private to check it"
 
@@ -166,7 +166,7 @@ def test_a_link_to_this_machine_is_not_requested(tmp_path: Path,
         f"{server.url}/admin/xoa-het", "it points to 127.0.0.1, a loopback address "
         "(this computer)")]
     assert run.out.splitlines()[-1] == \
-        f"checked 11 pages, {LINKS + 1} links: no problems, 1 link not checked"
+        f"checked 15 pages, {LINKS + 1} links: no problems, 1 link not checked"
     cache = site / ".newsgen-cache" / "external-links.json"
     assert not cache.exists() or f"{server.url}/admin/xoa-het" not in cache.read_text("utf-8")
 
@@ -178,7 +178,7 @@ def test_allow_private_requests_this_machine_and_only_then(tmp_path: Path,
     run = newsgen("check", "-s", site, "--external", "--allow-private", "--now", NOW)
     assert (run.code, run.err) == (0, "")
     assert server.seen == {"HEAD /ok": 1}
-    assert run.out.splitlines()[-1] == f"checked 11 pages, {LINKS + 1} links: no problems"
+    assert run.out.splitlines()[-1] == f"checked 15 pages, {LINKS + 1} links: no problems"
 
     server.seen.clear()  # a good answer is in the cache now, but only for --allow-private
     run = newsgen("check", "-s", site, "--external", "--now", NOW)

@@ -19,8 +19,8 @@ def test_version() -> None:
 def test_success_prints_one_summary_line(minimal: Path) -> None:
     run = newsgen("build", "-s", minimal)
     assert run.code == 0 and run.err == ""
-    assert re.fullmatch(r"built 11 pages \(31 files\) into .*public/ in \d+\.\d\d s: "
-                        r"11 rendered, 31 files changed\n", run.out)
+    assert re.fullmatch(r"built 15 pages \(37 files\) into .*public/ in \d+\.\d\d s: "
+                        r"15 rendered, 37 files changed\n", run.out)
 
 
 def test_quiet_prints_nothing_and_verbose_prints_the_steps(minimal: Path) -> None:

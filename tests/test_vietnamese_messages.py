@@ -116,8 +116,8 @@ def test_a_newsroom_word_for_a_key_is_answered_in_vietnamese(minimal: Path) -> N
     assert run.err.splitlines() == [
         f"{REL}:5: cảnh báo: khóa 'sapo' không xác định; có phải ý bạn là 'lead'?"]
     # The summary counts the warning, and says what the build did, in the same words.
-    assert re.fullmatch(r"đã dựng 12 trang \(\d+ tệp\) vào \S+/public/ trong \d+\.\d\d giây, "
-                        r"1 cảnh báo: kết xuất 12 trang, \d+ tệp thay đổi\n", run.out), run.out
+    assert re.fullmatch(r"đã dựng 18 trang \(\d+ tệp\) vào \S+/public/ trong \d+\.\d\d giây, "
+                        r"1 cảnh báo: kết xuất 18 trang, \d+ tệp thay đổi\n", run.out), run.out
     assert said("build", "-s", minimal, "--strict") == [
         f"{REL}:5: khóa 'sapo' không xác định; có phải ý bạn là 'lead'?", FAILED["vi"]]
 
@@ -159,7 +159,7 @@ def test_init_speaks_the_new_sites_language(tmp_path: Path) -> None:
 def test_check_sums_up_in_vietnamese(minimal: Path) -> None:
     run = newsgen("check", "-s", minimal, env=AS_EDITORS_HAVE_IT)
     assert run.code == 0, run.err
-    assert re.fullmatch(r"đã kiểm tra 11 trang, \d+ liên kết: không có vấn đề nào",
+    assert re.fullmatch(r"đã kiểm tra 15 trang, \d+ liên kết: không có vấn đề nào",
                         run.out.splitlines()[-1]), run.out
 
 
